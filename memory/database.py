@@ -1,0 +1,85 @@
+"""Engine and session factory, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from memory.errors import DatabaseMisconfiguredError, DatabaseUnavailableError
+
+
+def to_async_url(url: str) -> str:
+    """Accept the usual ``postgresql://`` / ``postgres://`` forms and pick the psycopg 3 driver."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseMisconfiguredError(
+            f"DATABASE_URL must be a PostgreSQL URL, not {parsed.drivername}"
+        )
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engine and the session factory. A request or job owns its transaction."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits on success and rolls back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raise :class:`DatabaseUnavailableError` unless a trivial query succeeds."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OperationalError, DBAPIError, OSError) as exc:
+            raise DatabaseUnavailableError(f"database unreachable: {type(exc).__name__}") from exc
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def create_database(
+    url: str, *, pool_size: int = 10, pool_timeout_s: float = 10.0, echo: bool = False
+) -> Database:
+    engine = create_async_engine(
+        to_async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout_s,
+        pool_pre_ping=True,  # a restarted database costs one failed ping, not a failed request
+        echo=echo,
+    )
+    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+
+
+async def ensure_extensions(db: Database) -> None:
+    """Create pgvector and pg_trgm, or stop with a message that says which one is missing."""
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT name FROM pg_available_extensions WHERE name IN ('vector', 'pg_trgm')")
+        )
+        available = {row[0] for row in rows}
+    for name, what in (("vector", "pgvector"), ("pg_trgm", "pg_trgm")):
+        if name not in available:
+            raise DatabaseMisconfiguredError(
+                f"the PostgreSQL server at DATABASE_URL has no '{name}' extension ({what}); "
+                f"install {what} on that server or unset DATABASE_URL to use the embedded one"
+            )
+    async with db.engine.begin() as conn:
+        await conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+        await conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
