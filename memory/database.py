@@ -69,11 +69,14 @@ def create_database(
 
 async def ensure_extensions(db: Database) -> None:
     """Create pgvector and pg_trgm, or stop with a message that says which one is missing."""
-    async with db.engine.connect() as conn:
-        rows = await conn.execute(
-            text("SELECT name FROM pg_available_extensions WHERE name IN ('vector', 'pg_trgm')")
-        )
-        available = {row[0] for row in rows}
+    try:
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT name FROM pg_available_extensions WHERE name IN ('vector', 'pg_trgm')")
+            )
+            available = {row[0] for row in rows}
+    except (OperationalError, DBAPIError, OSError) as exc:
+        raise DatabaseUnavailableError(f"cannot connect to the database: {exc}") from exc
     for name, what in (("vector", "pgvector"), ("pg_trgm", "pg_trgm")):
         if name not in available:
             raise DatabaseMisconfiguredError(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, PostgresDsn, field_validator
+from pydantic import Field, field_validator
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".renos")
@@ -19,7 +21,7 @@ class DatabaseSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: PostgresDsn | None = Field(
+    database_url: str | None = Field(
         default=None,
         validation_alias="DATABASE_URL",
         description="PostgreSQL URL (postgresql://user:pass@host:5432/db). Empty: embedded server.",
@@ -42,3 +44,18 @@ class DatabaseSettings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _must_be_postgres(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            backend = make_url(value.replace("postgres://", "postgresql://", 1)).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend != "postgresql":
+            raise ValueError(
+                "must be a PostgreSQL URL such as postgresql://user:password@host:5432/renos"
+            )
+        return value

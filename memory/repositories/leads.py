@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.models import Booking, Customer, Lead, Quote
@@ -31,8 +31,19 @@ class LeadRepository:
             stmt = stmt.where(Lead.source == source)
         return list((await self._s.execute(stmt)).scalars())
 
+    async def count(self) -> int:
+        return int((await self._s.execute(select(func.count()).select_from(Lead))).scalar_one())
+
     async def get(self, lead_id: uuid.UUID) -> Lead | None:
         return await self._s.get(Lead, lead_id)
+
+    async def find_by_id_prefix(self, prefix: str) -> Lead | None:
+        """The lead whose id starts with ``prefix`` (as printed in listings), if exactly one."""
+        if len(prefix) < 6 or not all(ch in "0123456789abcdef-" for ch in prefix.lower()):
+            return None
+        stmt = select(Lead).where(cast(Lead.id, String).like(prefix.lower() + "%")).limit(2)
+        found = list((await self._s.execute(stmt)).scalars())
+        return found[0] if len(found) == 1 else None
 
     async def quotes_for(self, lead_id: uuid.UUID) -> list[Quote]:
         stmt = select(Quote).where(Quote.lead_id == lead_id).order_by(Quote.created_at)

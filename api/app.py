@@ -1,0 +1,42 @@
+"""The FastAPI application. Everything it needs is built in its lifespan by the composition
+root, so importing this module creates nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.composition import Container, build_container
+from api.config import Settings, load_settings
+from api.routes import health
+from api.startup import seed_demo_if_empty
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; settings are read now (not at import) unless given."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container: Container = await build_container(settings)
+        try:
+            if settings.server.seeds_demo_data:
+                await seed_demo_if_empty(container)
+            app.state.container = container
+            yield
+        finally:
+            await container.aclose()
+
+    docs = settings.server.environment != "production"
+    app = FastAPI(
+        title="RenOS Assistant",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,31 @@
+"""The `renos` command: the operational counterpart of the HTTP API."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from api.cli import db, records, staff
+from api.cli.serve import serve
+
+
+def build_cli() -> typer.Typer:
+    cli = typer.Typer(
+        name="renos",
+        help="RenOS Assistant: service, database and records.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    cli.command()(serve)
+    cli.add_typer(db.app, name="db")
+    cli.add_typer(staff.users, name="users")
+    cli.add_typer(staff.tokens, name="tokens")
+    cli.add_typer(records.leads, name="leads")
+    cli.add_typer(records.bookings, name="bookings")
+    return cli
+
+
+def run() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    build_cli()()

@@ -1,0 +1,45 @@
+"""All settings, read once at start-up by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from api.settings import ServerSettings
+from memory.settings import DatabaseSettings
+
+
+_S = TypeVar("_S", bound=BaseSettings)
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings
+    database: DatabaseSettings
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read every area's settings from the environment (and ``env_file`` if it exists)."""
+    return Settings(
+        server=_load(ServerSettings, env_file),
+        database=_load(DatabaseSettings, env_file),
+    )
+
+
+def _load(cls: type[_S], env_file: Path | None) -> _S:
+    try:
+        return cls(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or cls.__name__}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid configuration: {problems}") from None

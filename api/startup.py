@@ -1,0 +1,29 @@
+"""Start-up jobs run by the service and the CLI."""
+
+from __future__ import annotations
+
+import logging
+
+from api.composition import Container
+from memory.locks import advisory_xact_lock
+from memory.repositories.leads import LeadRepository
+from memory.seed.demo import seed_demo as insert_demo_data
+
+_log = logging.getLogger(__name__)
+
+
+async def seed_demo(container: Container, *, only_if_empty: bool = False) -> str:
+    """Insert the demo data set (idempotent) and say what was inserted. Serialised across
+    processes, so several service processes starting together seed once."""
+    async with container.database.transaction() as session:
+        await advisory_xact_lock(session, "renos:seed-demo")
+        if only_if_empty and await LeadRepository(session).count() > 0:
+            return "database already has data; demo data not seeded"
+        report = await insert_demo_data(session, now=container.clock())
+    _log.info("demo data: %s", report)
+    return str(report)
+
+
+async def seed_demo_if_empty(container: Container) -> None:
+    """First start: an empty database gets the demo data."""
+    await seed_demo(container, only_if_empty=True)
