@@ -8,6 +8,7 @@ from api.composition import Container
 from memory.locks import advisory_xact_lock
 from memory.repositories.leads import LeadRepository
 from memory.seed.demo import seed_demo as insert_demo_data
+from tools.lead_score import score_lead
 
 _log = logging.getLogger(__name__)
 
@@ -19,9 +20,12 @@ async def seed_demo(container: Container, *, only_if_empty: bool = False) -> str
         await advisory_xact_lock(session, "renos:seed-demo")
         if only_if_empty and await LeadRepository(session).count() > 0:
             return "database already has data; demo data not seeded"
-        report = await insert_demo_data(session, now=container.clock())
-    _log.info("demo data: %s", report)
-    return str(report)
+        report = await insert_demo_data(session, now=container.clock(), scorer=score_lead)
+    if not report.inserted_anything:
+        return "demo data already present: nothing inserted"
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in report.as_dict().items())
+    _log.info("demo data inserted: %s", counts)
+    return f"demo data inserted: {counts}"
 
 
 async def seed_demo_if_empty(container: Container) -> None:
