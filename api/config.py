@@ -12,7 +12,6 @@ from pydantic_settings import BaseSettings
 from api.settings import ServerSettings
 from memory.settings import DatabaseSettings
 
-
 _S = TypeVar("_S", bound=BaseSettings)
 
 
@@ -36,7 +35,7 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
 
 def _load(cls: type[_S], env_file: Path | None) -> _S:
     try:
-        return cls(_env_file=env_file)  # type: ignore[call-arg]
+        return cls(_env_file=env_file)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or cls.__name__}: {err['msg']}"

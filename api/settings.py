@@ -22,7 +22,7 @@ class ServerSettings(BaseSettings):
     seed_demo: bool | None = Field(
         default=None,
         validation_alias="RENOS_SEED_DEMO",
-        description="Seed the demo data on first start (empty database). Default: only in development.",
+        description="Seed demo data on first start (empty database). Default: development only.",
     )
 
     @property

@@ -84,5 +84,7 @@ async def ensure_extensions(db: Database) -> None:
                 f"install {what} on that server or unset DATABASE_URL to use the embedded one"
             )
     async with db.engine.begin() as conn:
+        # IF NOT EXISTS is not safe against a concurrent CREATE: serialise the processes.
+        await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('renos:extensions'))"))
         await conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
         await conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))

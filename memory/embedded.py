@@ -34,13 +34,13 @@ def start_embedded_server(data_dir: Path, *, stop_on_exit: bool = True) -> Embed
     """Start (or attach to) the embedded server whose data lives in ``data_dir/pgdata``."""
     # Imported here: pgserver reads the runtime dir and creates a lock object at import.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir()))
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
     try:
-        server = pgserver.get_server(pgdata, cleanup_mode="stop" if stop_on_exit else None)
+        server = get_server(pgdata, cleanup_mode="stop" if stop_on_exit else None)
     except Exception as exc:
         raise DatabaseUnavailableError(
             f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "

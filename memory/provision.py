@@ -37,7 +37,8 @@ def create_database_if_missing(admin_url: str, name: str, *, template: str | Non
                 )
             try:
                 conn.execute(stmt)
-            except psycopg.errors.DuplicateDatabase:
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                # Another process created it between our check and our CREATE.
                 return
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailableError(

@@ -26,8 +26,10 @@ def pg_admin_url() -> Iterator[str]:
     """URL of a maintenance database on the test server."""
     external = os.environ.get("DATABASE_URL")
     if external:
-        yield make_url(external).set(drivername="postgresql+psycopg").render_as_string(
-            hide_password=False
+        yield (
+            make_url(external)
+            .set(drivername="postgresql+psycopg")
+            .render_as_string(hide_password=False)
         )
         return
     data_dir = Path(tempfile.mkdtemp(prefix="renos-test-"))

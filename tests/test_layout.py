@@ -24,7 +24,7 @@ def test_package_resolves_inside_this_repository(name: str) -> None:
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "lint-imports"
-    return subprocess.run(  # noqa: S603 - our own venv's tool
+    return subprocess.run(
         [str(exe), "--no-cache"], cwd=cwd, capture_output=True, text=True, check=False
     )
 
@@ -44,7 +44,7 @@ def test_import_contracts_catch_an_upward_import(tmp_path: Path) -> None:
     (tmp_path / "api" / "x.py").write_text("")
     config = (ROOT / "pyproject.toml").read_text().split("[tool.importlinter]", 1)[1]
     (tmp_path / "pyproject.toml").write_text("[tool.importlinter]" + textwrap.dedent(config))
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
         cwd=tmp_path,
         capture_output=True,

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-TOKEN_PREFIX = "renos_"
+TOKEN_PREFIX = "renos_"  # noqa: S105 - a label, not a secret
 
 
 @dataclass(frozen=True)

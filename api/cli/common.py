@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -38,7 +38,7 @@ def run_with_container(
         fail(f"{exc.code}: {exc}")
 
 
-def fail(message: str, *, code: int = 1) -> Any:
+def fail(message: str, *, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

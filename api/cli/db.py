@@ -24,7 +24,9 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 
 
 @app.command()
-def downgrade(revision: str = typer.Argument("-1", help="Target revision, e.g. -1 or base.")) -> None:
+def downgrade(
+    revision: str = typer.Argument("-1", help="Target revision, e.g. -1 or base."),
+) -> None:
     """Undo migrations down to REVISION (default: one step)."""
 
     async def work(c: Container) -> str | None:

@@ -32,7 +32,7 @@ def list_leads(
 
     async def work(c: Container) -> list[LeadOut]:
         async with c.database.transaction() as s:
-            rows = await LeadRepository(s).list(
+            rows = await LeadRepository(s).list_recent(
                 status=status, source=source, limit=limit, offset=offset
             )
             return [LeadOut.model_validate(r) for r in rows]
@@ -44,8 +44,16 @@ def list_leads(
     print_table(
         ["id", "received", "name", "source", "status", "service", "m²", "score"],
         [
-            (str(r.id)[:8], f"{r.received_at.astimezone(COPENHAGEN):%Y-%m-%d %H:%M}", r.name,
-             r.source, r.status, r.service or "", r.area_m2 or "", r.score)
+            (
+                str(r.id)[:8],
+                f"{r.received_at.astimezone(COPENHAGEN):%Y-%m-%d %H:%M}",
+                r.name,
+                r.source,
+                r.status,
+                r.service or "",
+                r.area_m2 or "",
+                r.score,
+            )
             for r in out
         ],
     )
@@ -76,8 +84,20 @@ def show_lead(
     if as_json:
         print_json(out)
         return
-    for key in ("name", "email", "phone", "address", "source", "status", "service", "area_m2",
-                "rooms", "frequency", "wanted_dates", "score"):
+    for key in (
+        "name",
+        "email",
+        "phone",
+        "address",
+        "source",
+        "status",
+        "service",
+        "area_m2",
+        "rooms",
+        "frequency",
+        "wanted_dates",
+        "score",
+    ):
         typer.echo(f"{key:>13}: {getattr(out, key) or ''}")
     for q in out.quotes:
         typer.echo(f"        quote: {q.status} {q.service} {q.price_min}–{q.price_max} kr")
@@ -103,8 +123,10 @@ def list_bookings(
             )
             return [
                 BookingOut.model_validate(b).model_copy(
-                    update={"customer_name": cu.name if cu else None,
-                            "customer_email": cu.email if cu else None}
+                    update={
+                        "customer_name": cu.name if cu else None,
+                        "customer_email": cu.email if cu else None,
+                    }
                 )
                 for b, cu in rows
             ]
@@ -116,9 +138,13 @@ def list_bookings(
     print_table(
         ["start", "end", "customer", "service", "status"],
         [
-            (f"{b.start.astimezone(COPENHAGEN):%a %Y-%m-%d %H:%M}",
-             f"{b.end.astimezone(COPENHAGEN):%H:%M}", b.customer_name or "", b.service or "",
-             b.status)
+            (
+                f"{b.start.astimezone(COPENHAGEN):%a %Y-%m-%d %H:%M}",
+                f"{b.end.astimezone(COPENHAGEN):%H:%M}",
+                b.customer_name or "",
+                b.service or "",
+                b.status,
+            )
             for b in out
         ],
     )
@@ -129,4 +155,3 @@ def _resolve_id(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         fail(f"not a lead id: {value}", code=2)
-        raise

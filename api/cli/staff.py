@@ -56,7 +56,9 @@ def list_users(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         print_json(out)
     else:
-        print_table(["email", "name", "role", "active"], [(u.email, u.name, u.role, u.active) for u in out])
+        print_table(
+            ["email", "name", "role", "active"], [(u.email, u.name, u.role, u.active) for u in out]
+        )
 
 
 @tokens.command("create")
@@ -77,7 +79,11 @@ def create_token(
                 fail(f"no staff user {email}")
             expires = c.clock() + timedelta(days=expires_days) if expires_days else None
             token = await repo.add_token(
-                user_id=user.id, name=name, token_hash=new.hash, prefix=new.prefix, expires_at=expires
+                user_id=user.id,
+                name=name,
+                token_hash=new.hash,
+                prefix=new.prefix,
+                expires_at=expires,
             )
             return ApiTokenOut.model_validate(token)
 
@@ -86,7 +92,9 @@ def create_token(
         print_json(CreatedTokenOut(**out.model_dump(), token=new.clear))
     else:
         typer.echo(new.clear)
-        typer.echo(f"token {out.prefix}… id {out.id}: store it now, it is not shown again", err=True)
+        typer.echo(
+            f"token {out.prefix}… id {out.id}: store it now, it is not shown again", err=True
+        )
 
 
 @tokens.command("revoke")

@@ -16,7 +16,7 @@ class LeadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def list(
+    async def list_recent(
         self,
         *,
         status: LeadStatus | None = None,

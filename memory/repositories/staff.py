@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,10 +64,8 @@ class StaffRepository:
     async def revoke_token(self, token_id_or_prefix: str, *, now: datetime) -> ApiToken:
         """Revoke by id or by the printed prefix; revoking twice keeps the first time."""
         stmt = select(ApiToken).where(ApiToken.prefix == token_id_or_prefix)
-        try:
+        with contextlib.suppress(ValueError):
             stmt = select(ApiToken).where(ApiToken.id == uuid.UUID(token_id_or_prefix))
-        except ValueError:
-            pass
         tokens = list((await self._s.execute(stmt)).scalars())
         if not tokens:
             raise NotFoundError(f"no token {token_id_or_prefix}")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,9 +11,9 @@ from typer.testing import CliRunner
 
 from api.auth.tokens import hash_token
 from api.cli.main import build_cli
-from memory.database import Database
+from memory.database import create_database
 from memory.models import ApiToken
-from memory.repositories.staff import StaffRepository
+from memory.repositories.staff import Principal, StaffRepository
 
 runner = CliRunner()
 
@@ -28,9 +29,27 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+async def _principal_and_dump(url: str, clear: str) -> tuple[Principal | None, list[str], str]:
+    db = create_database(url, pool_size=1)
+    try:
+        async with db.transaction() as s:
+            hashes = [r.token_hash for r in (await s.execute(select(ApiToken))).scalars()]
+            dump = (
+                await s.execute(text("SELECT json_agg(t)::text FROM api_tokens t"))
+            ).scalar_one()
+            principal = await StaffRepository(s).principal_for(
+                hash_token(clear), now=datetime.now(UTC)
+            )
+    finally:
+        await db.dispose()
+    return principal, hashes, dump
+
+
 @pytest.mark.usefixtures("cli_env")
-async def test_token_lifecycle_stores_only_the_hash(db: Database) -> None:
-    code, out, err = invoke("users", "create", "mette@rendetalje.dk", "--name", "Mette", "--role", "owner")
+def test_token_lifecycle_stores_only_the_hash(db_url: str) -> None:
+    code, out, err = invoke(
+        "users", "create", "mette@rendetalje.dk", "--name", "Mette", "--role", "owner"
+    )
     assert code == 0, err
     code, out, err = invoke("tokens", "create", "mette@rendetalje.dk", "--name", "laptop", "--json")
     assert code == 0, err
@@ -38,18 +57,15 @@ async def test_token_lifecycle_stores_only_the_hash(db: Database) -> None:
     clear = created["token"]
     assert clear.startswith("renos_") and len(clear) > 40
 
-    async with db.transaction() as s:
-        rows = list((await s.execute(select(ApiToken))).scalars())
-        assert [r.token_hash for r in rows] == [hash_token(clear)]
-        dump = (await s.execute(text("SELECT row_to_json(t)::text FROM api_tokens t"))).scalar_one()
-        assert clear not in dump
-        principal = await StaffRepository(s).principal_for(hash_token(clear), now=datetime.now(UTC))
-        assert principal is not None and principal.role == "owner"
+    principal, hashes, dump = asyncio.run(_principal_and_dump(db_url, clear))
+    assert hashes == [hash_token(clear)]
+    assert clear not in dump
+    assert principal is not None and principal.role == "owner"
+    assert principal.email == "mette@rendetalje.dk"
 
     code, out, err = invoke("tokens", "revoke", created["prefix"])
     assert code == 0, err
-    async with db.transaction() as s:
-        assert await StaffRepository(s).principal_for(hash_token(clear), now=datetime.now(UTC)) is None
+    assert asyncio.run(_principal_and_dump(db_url, clear))[0] is None
 
 
 @pytest.mark.usefixtures("cli_env")
@@ -95,7 +111,9 @@ def test_settings_come_from_a_dotenv_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert code == 2 and "DATABASE_URL" in err
 
 
-def test_unreachable_database_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_database_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", "postgresql://renos@127.0.0.1:1/renos?connect_timeout=2")
     code, _, err = invoke("leads", "list")

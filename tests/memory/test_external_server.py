@@ -24,7 +24,7 @@ BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
 def _run_as_postgres(args: list[str]) -> None:
     cmd = args if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--", *args]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=60)  # noqa: S603
+    subprocess.run(cmd, check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,17 @@ def stock_postgres_url() -> Iterator[str]:
             os.chown(path, pg.pw_uid, pg.pw_gid)
     _run_as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
     _run_as_postgres(
-        [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
-         "-o", f"-k {sock} -h ''", "start"]
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(root / "log"),
+            "-o",
+            f"-k {sock} -h ''",
+            "start",
+        ]
     )
     try:
         yield f"postgresql://postgres@/postgres?host={sock}"
