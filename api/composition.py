@@ -6,13 +6,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from api.config import Settings
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.adapters import sql_ports
+from agent.graph.chat import bind_model, build_chat_graph
+from agent.offline.model import OfflineChatModel
+from agent.providers import ChatModelHandle, ModelConfigurationError, build_chat_model
+from agent.runner import ChatRunner
+from api.config import ConfigurationError, Settings
 from memory import migrate
+from memory.checkpointer import open_checkpointer
 from memory.database import Database, create_database, ensure_extensions
 from memory.provision import resolve_database_url
+from tools.canonical.ports import Ports
+from tools.canonical.registry import tool_table
+from tools.integrations.settings import build_google_adapters
 
 _log = logging.getLogger(__name__)
 
@@ -28,16 +40,23 @@ class Container:
     settings: Settings
     database: Database
     clock: Clock = field(default=system_clock)
+    chat: ChatRunner | None = None
+    _resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def aclose(self) -> None:
+        await self._resources.aclose()
         await self.database.dispose()
 
 
 async def build_container(
-    settings: Settings, *, migrate_schema: bool = True, clock: Clock = system_clock
+    settings: Settings,
+    *,
+    migrate_schema: bool = True,
+    with_agent: bool = False,
+    clock: Clock = system_clock,
 ) -> Container:
-    """Connect (starting the embedded database if no DATABASE_URL is set), check pgvector and
-    bring the schema up to date."""
+    """Connect (starting the embedded database if no DATABASE_URL is set), check pgvector,
+    bring the schema up to date and, when asked, build the chat agent."""
     url = await asyncio.to_thread(resolve_database_url, settings.database)
     database = create_database(
         url,
@@ -45,11 +64,48 @@ async def build_container(
         pool_timeout_s=settings.database.pool_timeout_s,
         echo=settings.database.echo_sql,
     )
+    container = Container(settings=settings, database=database, clock=clock)
     try:
         await ensure_extensions(database)
         if migrate_schema:
             await migrate.upgrade(database)
+        if with_agent:
+            container.chat = await _build_chat(container)
     except BaseException:
-        await database.dispose()
+        await container.aclose()
         raise
-    return Container(settings=settings, database=database, clock=clock)
+    return container
+
+
+def build_model(settings: Settings, clock: Clock) -> ChatModelHandle:
+    try:
+        return build_chat_model(
+            settings.model, offline_factory=lambda: OfflineChatModel(clock=clock)
+        )
+    except ModelConfigurationError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
+async def _build_chat(container: Container) -> ChatRunner:
+    settings, clock = container.settings, container.clock
+    handle = build_model(settings, clock)
+    container._resources.push_async_callback(handle.aclose)
+    google = build_google_adapters(settings.google)
+
+    def ports_for(session: AsyncSession) -> Ports:
+        return sql_ports(session, calendar=google.calendar, mailbox=google.mailbox)
+
+    table = tool_table()
+    checkpointer = await container._resources.enter_async_context(
+        open_checkpointer(container.database)
+    )
+    graph = build_chat_graph(bind_model(handle, list(table.values())), checkpointer)
+    _log.info("chat agent ready: %s", handle.describe())
+    return ChatRunner(
+        graph=graph,
+        database=container.database,
+        handle=handle,
+        ports_for=ports_for,
+        table=table,
+        clock=clock,
+    )

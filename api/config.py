@@ -9,8 +9,10 @@ from typing import TypeVar
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
+from agent.providers.settings import ModelSettings
 from api.settings import ServerSettings
 from memory.settings import DatabaseSettings
+from tools.integrations.settings import GoogleSettings
 
 _S = TypeVar("_S", bound=BaseSettings)
 
@@ -23,6 +25,8 @@ class ConfigurationError(Exception):
 class Settings:
     server: ServerSettings
     database: DatabaseSettings
+    model: ModelSettings
+    google: GoogleSettings
 
 
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:
@@ -30,6 +34,8 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
     return Settings(
         server=_load(ServerSettings, env_file),
         database=_load(DatabaseSettings, env_file),
+        model=_load(ModelSettings, env_file),
+        google=_load(GoogleSettings, env_file),
     )
 
 

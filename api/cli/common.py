@@ -18,13 +18,18 @@ T = TypeVar("T")
 
 
 def run_with_container(
-    work: Callable[[Container], Awaitable[T]], *, migrate_schema: bool = True
+    work: Callable[[Container], Awaitable[T]],
+    *,
+    migrate_schema: bool = True,
+    with_agent: bool = False,
 ) -> T:
     """Build the container, run ``work`` and close everything, turning known failures into a
     one-line message and a non-zero exit code."""
 
     async def main() -> T:
-        container = await build_container(load_settings(), migrate_schema=migrate_schema)
+        container = await build_container(
+            load_settings(), migrate_schema=migrate_schema, with_agent=with_agent
+        )
         try:
             return await work(container)
         finally:

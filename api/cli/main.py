@@ -7,6 +7,7 @@ import logging
 import typer
 
 from api.cli import db, records, staff
+from api.cli.chat import chat
 from api.cli.serve import serve
 
 
@@ -18,6 +19,7 @@ def build_cli() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     cli.command()(serve)
+    cli.command()(chat)
     cli.add_typer(db.app, name="db")
     cli.add_typer(staff.users, name="users")
     cli.add_typer(staff.tokens, name="tokens")

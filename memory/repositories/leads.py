@@ -45,6 +45,19 @@ class LeadRepository:
         found = list((await self._s.execute(stmt)).scalars())
         return found[0] if len(found) == 1 else None
 
+    async def newest_by_email(self, email: str) -> Lead | None:
+        """The most recently received lead with exactly this email (case-insensitive)."""
+        address = email.strip().lower()
+        if not address:
+            return None
+        stmt = (
+            select(Lead)
+            .where(func.lower(Lead.email) == address)
+            .order_by(Lead.received_at.desc(), Lead.id)
+            .limit(1)
+        )
+        return (await self._s.execute(stmt)).scalars().first()
+
     async def quotes_for(self, lead_id: uuid.UUID) -> list[Quote]:
         stmt = select(Quote).where(Quote.lead_id == lead_id).order_by(Quote.created_at)
         return list((await self._s.execute(stmt)).scalars())

@@ -38,6 +38,12 @@ class StaffRepository:
         await self._s.flush()
         return user
 
+    async def ensure_user(self, *, email: str, name: str, role: StaffRole) -> StaffUser:
+        """The user with this email, created if missing (e.g. the CLI operator)."""
+        return await self.find_by_email(email) or await self.create_user(
+            email=email, name=name, role=role
+        )
+
     async def find_by_email(self, email: str) -> StaffUser | None:
         stmt = select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
         return (await self._s.execute(stmt)).scalar_one_or_none()

@@ -110,6 +110,7 @@ class EmailDraft(_Record):
     lead_id: uuid.UUID | None
     in_reply_to: str | None
     thread_id: str | None
+    references: tuple[str, ...] = ()
 
 
 class EmailSent(_Record):

@@ -1,0 +1,213 @@
+"""Every tool call goes through here: a TaskExecution row is committed before the tool runs,
+the tool's own writes and the completed audit row commit together, and a call id that already
+finished returns its stored result instead of running again."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.redaction import redact
+from memory.database import Database
+from memory.models.enums import TaskStatus
+from memory.repositories.audit import AuditRepository, AuditStart
+from tools.canonical.caller import Caller
+from tools.canonical.errors import ToolError, ToolErrorCode
+from tools.canonical.ports import Ports
+from tools.canonical.registry import ToolSpec
+
+_log = logging.getLogger(__name__)
+_FINISHED = (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.DENIED)
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    tool_call_id: str
+    name: str
+    status: TaskStatus
+    content: str  # what the model reads in the tool message
+    record: dict[str, Any] | None = None
+    replayed: bool = False
+
+
+def _error_content(code: str, message: str) -> str:
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+
+
+class ToolExecutor:
+    def __init__(
+        self,
+        database: Database,
+        ports_for: Callable[[AsyncSession], Ports],
+        caller: Caller,
+        *,
+        table: dict[str, ToolSpec],
+        model: str | None,
+        run_id: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db, self._ports_for, self.caller = database, ports_for, caller
+        self.table, self._model, self._run_id, self._clock = table, model, run_id, clock
+
+    def spec(self, name: str) -> ToolSpec | None:
+        return self.table.get(name)
+
+    def parse(self, spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
+        try:
+            return spec.args.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ToolError(ToolErrorCode.INVALID, f"invalid arguments: {problems}") from None
+
+    async def finished(self, call_id: str) -> ToolOutcome | None:
+        """The stored outcome of a call that already ran (or was denied), if any."""
+        async with self._db.transaction() as s:
+            row = await AuditRepository(s).get(call_id)
+        if row is None or row.status not in _FINISHED:
+            return None
+        if row.status == TaskStatus.SUCCEEDED:
+            content = json.dumps(row.result or {}, ensure_ascii=False)
+        else:
+            content = _error_content(row.error_code or row.status.value, row.error or "")
+        return ToolOutcome(call_id, row.task_type, row.status, content, row.result, replayed=True)
+
+    async def _start(
+        self, spec: ToolSpec, call_id: str, args: dict[str, Any], status: TaskStatus, intent: str
+    ) -> None:
+        entry = AuditStart(
+            tool_call_id=call_id,
+            task_type=spec.name,
+            input=redact(args),
+            status=status,
+            channel=self.caller.channel,
+            started_at=self._clock(),
+            session_id=self.caller.session_id,
+            user_id=self.caller.user_id,
+            model=self._model,
+            intent=intent[:500] or None,
+            run_id=self._run_id,
+            trace_id=self.caller.trace_id,
+        )
+        async with self._db.transaction() as s:
+            _, created = await AuditRepository(s).start(entry)
+            if not created and status == TaskStatus.PENDING:
+                await AuditRepository(s).set_status(call_id, status)
+
+    async def await_approval(
+        self, spec: ToolSpec, call_id: str, args: BaseModel, intent: str
+    ) -> None:
+        """Check what can be checked, then leave the evidence row of a pending approval."""
+        if spec.check is not None:
+            async with self._db.transaction() as s:
+                await spec.check(args, self._ports_for(s), self.caller)
+        await self._start(
+            spec, call_id, args.model_dump(mode="json"), TaskStatus.PENDING_APPROVAL, intent
+        )
+
+    async def deny(
+        self, spec: ToolSpec, call_id: str, args: dict[str, Any], reason: str
+    ) -> ToolOutcome:
+        await self._start(spec, call_id, args, TaskStatus.PENDING_APPROVAL, "")
+        message = f"not performed: rejected by the reviewer{f' ({reason})' if reason else ''}"
+        await self._finish(call_id, TaskStatus.DENIED, 0, error_code="denied", error=message)
+        return ToolOutcome(call_id, spec.name, TaskStatus.DENIED, _error_content("denied", message))
+
+    async def fail(
+        self, spec: ToolSpec, call_id: str, raw: dict[str, Any], err: ToolError
+    ) -> ToolOutcome:
+        """Record a call that could not even start (bad arguments, failed pre-check)."""
+        await self._start(spec, call_id, raw, TaskStatus.PENDING, "")
+        await self._finish(
+            call_id, TaskStatus.FAILED, 0, error_code=err.code.value, error=err.message
+        )
+        return ToolOutcome(
+            call_id, spec.name, TaskStatus.FAILED, _error_content(err.code.value, err.message)
+        )
+
+    async def unknown_tool(self, name: str, call_id: str, raw: dict[str, Any]) -> ToolOutcome:
+        """A call to a tool that is not offered here is audited and refused."""
+        spec = ToolSpec(name=name[:64] or "unknown", args=BaseModel, run=_never)
+        err = ToolError(ToolErrorCode.FORBIDDEN, f"no tool named {name!r} in this channel")
+        return await self.fail(spec, call_id, raw, err)
+
+    async def run(self, spec: ToolSpec, call_id: str, args: BaseModel, intent: str) -> ToolOutcome:
+        if (done := await self.finished(call_id)) is not None:
+            return done
+        await self._start(spec, call_id, args.model_dump(mode="json"), TaskStatus.PENDING, intent)
+        started = time.monotonic()
+        try:
+            async with self._db.transaction() as s:
+                record = await spec.run(args, self._ports_for(s), self.caller, call_id)
+                data = record.model_dump(mode="json")
+                await AuditRepository(s).finish(
+                    call_id,
+                    status=TaskStatus.SUCCEEDED,
+                    finished_at=self._clock(),
+                    duration_ms=_ms(started),
+                    result=redact(data),
+                    result_summary=_summary(spec.name, data),
+                )
+        except ToolError as err:
+            await self._finish(
+                call_id, TaskStatus.FAILED, _ms(started), err.code.value, err.message
+            )
+            return ToolOutcome(
+                call_id, spec.name, TaskStatus.FAILED, _error_content(err.code.value, err.message)
+            )
+        except Exception as exc:  # noqa: BLE001 - a tool bug must not crash the turn
+            _log.exception("tool %s failed", spec.name, extra={"tool_call_id": call_id})
+            message = f"internal error in {spec.name} ({type(exc).__name__})"
+            await self._finish(call_id, TaskStatus.FAILED, _ms(started), "internal_error", message)
+            return ToolOutcome(
+                call_id, spec.name, TaskStatus.FAILED, _error_content("internal_error", message)
+            )
+        return ToolOutcome(
+            call_id, spec.name, TaskStatus.SUCCEEDED, json.dumps(data, ensure_ascii=False), data
+        )
+
+    async def _finish(
+        self,
+        call_id: str,
+        status: TaskStatus,
+        duration_ms: int,
+        error_code: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        async with self._db.transaction() as s:
+            await AuditRepository(s).finish(
+                call_id,
+                status=status,
+                finished_at=self._clock(),
+                duration_ms=duration_ms,
+                error_code=error_code,
+                error=error,
+            )
+
+
+async def _never(*_: object) -> BaseModel:
+    raise AssertionError("an unknown tool never runs")
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _summary(name: str, data: dict[str, Any]) -> str:
+    """A one-line, personal-data-free summary for audit listings."""
+    if name == "search_leads":
+        return f"{len(data.get('leads', []))} match(es)"
+    if name == "check_availability":
+        return f"{len(data.get('slots', []))} slot(s)"
+    keys = ("id", "status", "price_min", "price_max", "work_hours")
+    return ", ".join(f"{k}={data[k]}" for k in keys if k in data)[:500] or name

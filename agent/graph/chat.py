@@ -1,0 +1,63 @@
+"""The staff chat graph: model ⇄ tools, with approvals as interrupts. Wiring only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.context import RunContext
+from agent.graph.model_node import ModelCall, make_model_node
+from agent.graph.tools_node import pending_calls, tools_node
+from agent.providers import ChatModelHandle, invoke_with_retry
+from agent.state import ChatState
+from tools.canonical.registry import ToolSpec
+
+
+def tool_schemas(specs: Sequence[ToolSpec]) -> list[dict[str, Any]]:
+    """OpenAI-style function declarations; every provider adapter accepts them."""
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": spec.name,
+                "description": spec.description,
+                "parameters": spec.args.model_json_schema(),
+            },
+        }
+        for spec in specs
+    ]
+
+
+def bind_model(handle: ChatModelHandle, specs: Sequence[ToolSpec]) -> ModelCall:
+    bound = handle.model.bind_tools(tool_schemas(specs))
+
+    async def call(messages: Sequence[BaseMessage]) -> BaseMessage:
+        return await invoke_with_retry(bound, list(messages), policy=handle.retry_policy)
+
+    return call
+
+
+def _after_model(state: ChatState) -> str:
+    last = state["messages"][-1]
+    return "tools" if isinstance(last, AIMessage) and last.tool_calls else END
+
+
+def _after_tools(state: ChatState) -> str:
+    return "tools" if pending_calls(state["messages"]) else "model"
+
+
+def build_chat_graph(
+    call_model: ModelCall, checkpointer: BaseCheckpointSaver[Any] | None
+) -> CompiledStateGraph[ChatState, RunContext, ChatState, ChatState]:
+    graph = StateGraph(ChatState, context_schema=RunContext)
+    graph.add_node("model", make_model_node(call_model))
+    graph.add_node("tools", tools_node)
+    graph.add_edge(START, "model")
+    graph.add_conditional_edges("model", _after_model, ["tools", END])
+    graph.add_conditional_edges("tools", _after_tools, ["tools", "model"])
+    return graph.compile(checkpointer=checkpointer)

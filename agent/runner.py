@@ -1,0 +1,161 @@
+"""Runs one chat turn (or the rest of a turn after an approval) and reports typed events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command, StreamMode
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.approvals import ApprovalDecision
+from agent.context import RunContext
+from agent.events import (
+    AgentEvent,
+    ApprovalRequired,
+    Done,
+    Error,
+    Message,
+    RunStarted,
+    Token,
+    ToolFinished,
+    ToolStarted,
+)
+from agent.execution import ToolExecutor
+from agent.providers import ChatModelHandle, ProviderError
+from agent.state import ChatState
+from memory.database import Database
+from tools.canonical.caller import Caller
+from tools.canonical.ports import Ports
+from tools.canonical.registry import ToolSpec
+
+_MODES: list[StreamMode] = ["messages", "updates"]
+
+
+@dataclass(frozen=True)
+class ChatRunner:
+    graph: CompiledStateGraph[ChatState, RunContext, ChatState, ChatState]
+    database: Database
+    handle: ChatModelHandle
+    ports_for: Callable[[AsyncSession], Ports]
+    table: dict[str, ToolSpec]
+    clock: Callable[[], datetime]
+    max_steps: int = 12
+
+    def _context(self, caller: Caller, run_id: str) -> RunContext:
+        executor = ToolExecutor(
+            self.database,
+            self.ports_for,
+            caller,
+            table=self.table,
+            model=self.handle.model_name,
+            run_id=run_id,
+            clock=self.clock,
+        )
+        return RunContext(
+            caller=caller,
+            executor=executor,
+            model_name=self.handle.model_name,
+            run_id=run_id,
+            max_steps=self.max_steps,
+        )
+
+    async def turn(
+        self, caller: Caller, *, text: str | None = None, decision: ApprovalDecision | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        """A user message (``text``) or the answer to a pending approval (``decision``)."""
+        if (text is None) == (decision is None):
+            raise ValueError("give either text or a decision")
+        if caller.session_id is None:
+            raise ValueError("a chat turn needs a session")
+        run_id = uuid.uuid4().hex
+        config: RunnableConfig = {"configurable": {"thread_id": str(caller.session_id)}}
+        graph_input: Any = (
+            {"messages": [HumanMessage(content=text)], "steps": 0}
+            if text is not None
+            else Command(resume=decision.model_dump() if decision else None)
+        )
+        yield RunStarted(
+            run_id=run_id, session_id=str(caller.session_id), model=self.handle.describe()
+        )
+        usage = [0, 0]
+        awaiting = False
+        try:
+            async for part in self.graph.astream(
+                graph_input,
+                config,
+                context=self._context(caller, run_id),
+                stream_mode=_MODES,
+            ):
+                mode, chunk = cast(tuple[str, Any], part)
+                if mode == "messages":
+                    message, meta = chunk
+                    from_model = meta.get("langgraph_node") == "model"
+                    if from_model and isinstance(message, AIMessageChunk) and message.content:
+                        yield Token(text=str(message.content))
+                    continue
+                for event in _from_update(chunk, usage):
+                    awaiting = awaiting or isinstance(event, ApprovalRequired)
+                    yield event
+        except ProviderError as exc:
+            yield Error(code=exc.code, message=str(exc))
+            yield Done(status="failed", input_tokens=usage[0], output_tokens=usage[1])
+            return
+        status = "awaiting_approval" if awaiting else "completed"
+        yield Done(status=status, input_tokens=usage[0], output_tokens=usage[1])
+
+
+def _from_update(update: dict[str, Any], usage: list[int]) -> list[AgentEvent]:
+    events: list[AgentEvent] = []
+    for node, value in update.items():
+        if node == "__interrupt__":
+            for item in value:
+                request = item.value
+                events.append(
+                    ApprovalRequired(
+                        tool_call_id=request["tool_call_id"],
+                        tool=request["tool"],
+                        args=request["args"],
+                    )
+                )
+            continue
+        for message in (value or {}).get("messages", []):
+            if isinstance(message, AIMessage):
+                if message.usage_metadata:
+                    usage[0] += message.usage_metadata["input_tokens"]
+                    usage[1] += message.usage_metadata["output_tokens"]
+                for call in message.tool_calls:
+                    events.append(
+                        ToolStarted(
+                            tool_call_id=call["id"] or "", name=call["name"], args=call["args"]
+                        )
+                    )
+                if not message.tool_calls and isinstance(message.content, str):
+                    events.append(Message(text=message.content))
+            elif isinstance(message, ToolMessage):
+                status = (message.artifact or {}).get("status", message.status)
+                events.append(
+                    ToolFinished(
+                        tool_call_id=message.tool_call_id,
+                        name=message.name or "",
+                        status=status,
+                        result=_parse(message.content),
+                    )
+                )
+    return events
+
+
+def _parse(content: object) -> Any:
+    if isinstance(content, str):
+        try:
+            return json.loads(content)
+        except json.JSONDecodeError:
+            return content
+    return content
