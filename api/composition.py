@@ -93,7 +93,9 @@ async def _build_chat(container: Container) -> ChatRunner:
     google = build_google_adapters(settings.google)
 
     def ports_for(session: AsyncSession) -> Ports:
-        return sql_ports(session, calendar=google.calendar, mailbox=google.mailbox)
+        return sql_ports(
+            session, calendar=google.calendar, mailbox=google.mailbox, clock=container.clock
+        )
 
     table = tool_table()
     checkpointer = await container._resources.enter_async_context(

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.adapters.mapping import booking_summary
+from agent.adapters.outbox import Clock, utc_now
 from memory.repositories.bookings import ScheduleRepository
 from tools.availability import BusyInterval
 from tools.canonical.ports import NewBooking
@@ -14,8 +15,8 @@ from tools.canonical.records import BookingSummary
 
 
 class SqlBookingStore:
-    def __init__(self, session: AsyncSession) -> None:
-        self._schedule = ScheduleRepository(session)
+    def __init__(self, session: AsyncSession, *, clock: Clock = utc_now) -> None:
+        self._schedule, self._clock = ScheduleRepository(session), clock
 
     async def busy_between(self, start: datetime, end: datetime) -> list[BusyInterval]:
         rows = await self._schedule.busy_between(start, end)
@@ -31,5 +32,6 @@ class SqlBookingStore:
             notes=booking.notes,
             calendar_event_id=booking.calendar_event_id,
             idempotency_key=booking.idempotency_key,
+            created_at=self._clock(),
         )
         return booking_summary(row)

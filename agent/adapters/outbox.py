@@ -69,6 +69,7 @@ class SqlOutbox:
             idempotency_key=draft.idempotency_key,
             session_id=draft.session_id,
             created_by=draft.created_by,
+            created_at=self._clock(),
         )
         return email_draft(row)
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.adapters.mapping import quote_draft, quote_summary
+from agent.adapters.outbox import Clock, utc_now
 from memory.errors import NotFoundError
 from memory.models.enums import Service
 from memory.repositories.leads import LeadRepository
@@ -17,8 +18,8 @@ from tools.pricing import HOURLY_RATE, QuoteCalculation
 
 
 class SqlQuoteStore:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, session: AsyncSession, *, clock: Clock = utc_now) -> None:
+        self._session, self._clock = session, clock
         self._quotes = QuoteRepository(session)
 
     async def save_draft(
@@ -47,6 +48,7 @@ class SqlQuoteStore:
             add_ons={line.add_on.value: float(line.hours_on_site) for line in calc.add_ons},
             valid_until=valid_until,
             text=text,
+            created_at=self._clock(),
         )
         return quote_draft(row)
 

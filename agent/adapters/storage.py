@@ -22,11 +22,11 @@ def sql_ports(
 ) -> Ports:
     """Ports backed by PostgreSQL; ``calendar`` and ``mailbox`` are the outside world when
     configured (None: the bookings and outbound tables stand in for them). ``clock`` stamps
-    approvals and sends (the run's clock in evals and tests)."""
+    new records, approvals and sends (the run's clock in evals and tests)."""
     return Ports(
         leads=SqlLeadStore(session),
-        quotes=SqlQuoteStore(session),
-        bookings=SqlBookingStore(session),
+        quotes=SqlQuoteStore(session, clock=clock),
+        bookings=SqlBookingStore(session, clock=clock),
         outbox=SqlOutbox(session, clock=clock),
         calendar=calendar,
         mailbox=mailbox,

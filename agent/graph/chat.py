@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, BaseMessageChunk
+from langchain_core.messages.utils import message_chunk_to_message
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -13,7 +14,7 @@ from langgraph.graph.state import CompiledStateGraph
 from agent.context import RunContext
 from agent.graph.model_node import ModelCall, make_model_node
 from agent.graph.tools_node import pending_calls, tools_node
-from agent.providers import ChatModelHandle, invoke_with_retry
+from agent.providers import ChatModelHandle, ProviderError, stream_with_retry
 from agent.state import ChatState
 from tools.canonical.registry import ToolSpec
 
@@ -34,10 +35,18 @@ def tool_schemas(specs: Sequence[ToolSpec]) -> list[dict[str, Any]]:
 
 
 def bind_model(handle: ChatModelHandle, specs: Sequence[ToolSpec]) -> ModelCall:
+    """Streams the answer (so tokens reach the client as they come) and returns it whole.
+    A failure before the first chunk is retried; after it, never: the text is already out."""
     bound = handle.model.bind_tools(tool_schemas(specs))
 
     async def call(messages: Sequence[BaseMessage]) -> BaseMessage:
-        return await invoke_with_retry(bound, list(messages), policy=handle.retry_policy)
+        whole: BaseMessageChunk | None = None
+        async for chunk in stream_with_retry(bound, list(messages), policy=handle.retry_policy):
+            piece = cast(AIMessageChunk, chunk)  # astream yields chunks; the stub says AIMessage
+            whole = piece if whole is None else whole + piece
+        if whole is None:
+            raise ProviderError("bad_response", "the model returned an empty stream")
+        return message_chunk_to_message(whole)
 
     return call
 

@@ -43,6 +43,7 @@ class ScheduleRepository:
         notes: str | None,
         calendar_event_id: str | None,
         idempotency_key: str,
+        created_at: datetime | None = None,
     ) -> tuple[Booking, bool]:
         """Insert a confirmed booking unless one with this key exists; (booking, inserted).
 
@@ -71,6 +72,8 @@ class ScheduleRepository:
             "calendar_event_id": calendar_event_id,
             "idempotency_key": idempotency_key,
         }
+        if created_at is not None:  # the run's clock (frozen in evals); else the server's
+            values["created_at"] = values["updated_at"] = created_at
         stmt = pg_insert(Booking).values(values).on_conflict_do_nothing().returning(Booking.id)
         inserted = (await self._s.execute(stmt)).scalar_one_or_none()
         if inserted is not None:

@@ -42,6 +42,7 @@ class OutboxRepository:
         idempotency_key: str,
         session_id: uuid.UUID | None,
         created_by: uuid.UUID | None,
+        created_at: datetime | None = None,
     ) -> tuple[OutboundEmail, bool]:
         """Insert a draft unless one with this key exists; (draft, inserted)."""
         if (found := await self.by_idempotency_key(idempotency_key)) is not None:
@@ -61,6 +62,8 @@ class OutboxRepository:
             "created_by": created_by,
             "review_notes": [],
         }
+        if created_at is not None:  # the run's clock (frozen in evals); else the server's
+            values["created_at"] = values["updated_at"] = created_at
         stmt = (
             pg_insert(OutboundEmail)
             .values(values)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, insert, or_, select
@@ -40,6 +40,7 @@ class QuoteRepository:
         add_ons: JsonDict,
         valid_until: date,
         text: str,
+        created_at: datetime | None = None,
     ) -> Quote:
         """Insert a quote in status draft; returns the row with its server defaults loaded."""
         values = {
@@ -60,6 +61,8 @@ class QuoteRepository:
             "valid_until": valid_until,
             "text": text,
         }
+        if created_at is not None:  # the run's clock (frozen in evals); else the server's
+            values["created_at"] = values["updated_at"] = created_at
         return (await self._s.scalars(insert(Quote).returning(Quote), [values])).one()
 
     async def find(self, ref: str) -> Quote | None:

@@ -20,6 +20,8 @@ from memory.settings import DatabaseSettings
 from tools.canonical.caller import Caller
 from tools.integrations.settings import GoogleSettings
 
+from .audit_check import assert_every_call_audited_once, record_turns
+
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
 
 
@@ -35,8 +37,12 @@ def make_settings(db_url: str) -> Settings:
 @pytest.fixture
 async def container(db_url: str) -> AsyncIterator[Container]:
     c = await build_container(make_settings(db_url), with_agent=True, clock=lambda: NOW)
+    runner = record_turns(c)
     yield c
-    await c.aclose()
+    try:
+        await assert_every_call_audited_once(c, runner.log)
+    finally:
+        await c.aclose()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from agent.events import Done, Error, Message, ToolFinished
+from agent.events import Done, Error, Message, Token, ToolFinished
 from agent.providers.settings import ModelSettings
 from api.composition import Container, build_container
 from memory.models import Quote, TaskExecution
@@ -18,6 +18,7 @@ from tests.fakes import Reply, ToolCall
 from tests.fakes.openai_server import FakeOpenAIServer
 from tools.canonical.caller import Caller
 
+from .audit_check import assert_every_call_audited_once, record_turns
 from .conftest import NOW, make_settings
 
 
@@ -43,8 +44,12 @@ async def container(db_url: str, server: FakeOpenAIServer) -> AsyncIterator[Cont
         server=settings.server, database=settings.database, model=model, google=settings.google
     )
     c = await build_container(settings, with_agent=True, clock=lambda: NOW)
+    runner = record_turns(c)
     yield c
-    await c.aclose()
+    try:
+        await assert_every_call_audited_once(c, runner.log)
+    finally:
+        await c.aclose()
 
 
 async def test_tool_call_from_a_real_client_runs_the_real_tool(
@@ -93,3 +98,27 @@ async def test_provider_failure_ends_the_turn_with_an_error_event(
     assert len(server.requests) == 2  # the first try and one retry (MODEL_MAX_RETRIES=1)
     async with container.database.transaction() as s:
         assert list((await s.execute(select(TaskExecution))).scalars()) == []
+
+
+async def test_a_stream_broken_midway_is_not_retried_so_no_text_is_sent_twice(
+    container: Container, caller: Caller, server: FakeOpenAIServer
+) -> None:
+    server.reply(Reply(text=("Første ", "del ", "og resten.")))
+    server.malformed_next(1, after_chunks=1)
+    assert container.chat is not None
+    events = [e async for e in container.chat.turn(caller, text="Hej")]
+    assert len(server.requests) == 1
+    assert [e.code for e in events if isinstance(e, Error)] == ["bad_response"]
+    assert isinstance(events[-1], Done) and events[-1].status == "failed"
+
+
+async def test_a_failure_before_the_first_token_is_retried(
+    container: Container, caller: Caller, server: FakeOpenAIServer
+) -> None:
+    server.fail_next(1, 429, retry_after=0.01)
+    server.reply(Reply(text=("Hej ", "igen.")))
+    assert container.chat is not None
+    events = [e async for e in container.chat.turn(caller, text="Hej")]
+    assert [e.text for e in events if isinstance(e, Message)] == ["Hej igen."]
+    assert "".join(e.text for e in events if isinstance(e, Token)) == "Hej igen."
+    assert len(server.requests) == 2
