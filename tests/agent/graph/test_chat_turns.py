@@ -22,6 +22,8 @@ from api.composition import Container
 from memory.models import OutboundEmail, Quote, TaskExecution
 from tools.canonical.caller import Caller
 
+from .conftest import NOW
+
 
 async def turn(container: Container, caller: Caller, **kw: Any) -> list[AgentEvent]:
     assert container.chat is not None
@@ -60,6 +62,7 @@ async def test_danish_quote_question_drafts_a_quote_with_exact_figures(
     assert [
         (q.service, q.workers, q.work_hours, q.price_min, q.price_max, q.status) for q in quotes
     ] == [("moving_out", 2, Decimal("4.0"), Decimal("1396.00"), Decimal("2094.00"), "draft")]
+    assert quotes[0].created_at == NOW  # the run's clock, not the server's (frozen in evals)
     rows = await audit_rows(container)
     assert [(r.task_type, r.status, r.tool_call_id) for r in rows] == [
         ("draft_quote", "succeeded", started[0].tool_call_id)
