@@ -85,6 +85,10 @@ class ChatRunner:
         yield RunStarted(
             run_id=run_id, session_id=str(caller.session_id), model=self.handle.describe()
         )
+        if (problem := await self._out_of_turn(config, decision is not None)) is not None:
+            yield problem
+            yield Done(status="failed")
+            return
         usage = [0, 0]
         awaiting = False
         try:
@@ -110,6 +114,19 @@ class ChatRunner:
             return
         status = "awaiting_approval" if awaiting else "completed"
         yield Done(status=status, input_tokens=usage[0], output_tokens=usage[1])
+
+    async def _out_of_turn(self, config: RunnableConfig, deciding: bool) -> Error | None:
+        """A decision needs a pending action, and a new message must wait for the decision
+        (the model cannot continue past tool calls that have no answer yet)."""
+        pending = bool((await self.graph.aget_state(config)).interrupts)
+        if deciding and not pending:
+            return Error(code="nothing_pending", message="no action is waiting for a decision")
+        if not deciding and pending:
+            return Error(
+                code="approval_pending",
+                message="an action is waiting for approval: approve, edit or reject it first",
+            )
+        return None
 
 
 def _from_update(update: dict[str, Any], usage: list[int]) -> list[AgentEvent]:

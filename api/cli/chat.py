@@ -79,7 +79,9 @@ def _summarise(events: list[AgentEvent]) -> dict[str, Any]:
             }
             out["tool_calls"].append(calls[event.tool_call_id])
         elif isinstance(event, ToolFinished):
-            calls.setdefault(event.tool_call_id, {"id": event.tool_call_id, "name": event.name})
+            if event.tool_call_id not in calls:  # started in an earlier turn (an approval)
+                calls[event.tool_call_id] = {"id": event.tool_call_id, "name": event.name}
+                out["tool_calls"].append(calls[event.tool_call_id])
             calls[event.tool_call_id].update(status=event.status, result=event.result)
         elif isinstance(event, ApprovalRequired):
             out["pending_approval"] = event.model_dump(exclude={"kind"})

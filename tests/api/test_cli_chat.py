@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli.main import build_cli
+from memory.database import create_database
+from memory.models import Lead
+from memory.models.enums import LeadSource, LeadStatus
 
 runner = CliRunner()
 
@@ -60,3 +66,49 @@ def test_quote_question_with_no_configuration(message: str, expected: tuple[str,
         assert fragment in reply
     assert "offline" in str(out["model"])
     assert out["status"] == "completed" and out["pending_approval"] is None
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_interactive_chat_streams_answers_and_shows_tool_calls() -> None:
+    result = runner.invoke(
+        build_cli(), ["chat"], input="Hvad koster en flytterengøring på 80 m2?\n\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "→ draft_quote" in out and "← draft_quote: succeeded" in out
+    assert "1.396–2.094 kr" in out
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_one_turn_then_approve_from_the_command_line(db_url: str) -> None:
+    asyncio.run(_add_lead(db_url))
+    first = chat_json("Skriv en mail til mette.hansen@example.dk om at vi kan komme på torsdag")
+    session = str(first["session_id"])
+    result = runner.invoke(
+        build_cli(), ["chat", "--session", session, "--message", "Send udkastet", "--json"]
+    )
+    pending = json.loads(result.stdout)["pending_approval"]
+    assert pending["tool"] == "send_email"
+    result = runner.invoke(build_cli(), ["chat", "--session", session, "--approve", "--json"])
+    done = json.loads(result.stdout)
+    assert [(c["name"], c["status"]) for c in done["tool_calls"]] == [("send_email", "succeeded")]
+    bad = runner.invoke(build_cli(), ["chat", "--session", str(uuid.uuid4()), "-m", "hej"])
+    assert bad.exit_code == 1 and "no chat session" in bad.stderr
+
+
+async def _add_lead(db_url: str) -> None:
+    db = create_database(db_url, pool_size=1)
+    try:
+        async with db.transaction() as s:
+            s.add(
+                Lead(
+                    source=LeadSource.WEBSITE,
+                    name="Mette Hansen",
+                    email="mette.hansen@example.dk",
+                    dedup_key="cli:mette",
+                    received_at=datetime.now(UTC),
+                    status=LeadStatus.NEW,
+                )
+            )
+    finally:
+        await db.dispose()

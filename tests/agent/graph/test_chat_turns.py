@@ -13,6 +13,7 @@ from agent.events import (
     AgentEvent,
     ApprovalRequired,
     Done,
+    Error,
     Message,
     Token,
     ToolFinished,
@@ -136,3 +137,25 @@ async def test_approved_send_sends_once(container: Container, caller: Caller) ->
     assert [(m.status, m.to_address) for m in mails] == [("sent", "mette.hansen@example.dk")]
     assert mails[0].sent_at is not None and mails[0].approved_by == mails[0].created_by
     assert sends == 1
+
+
+@pytest.mark.usefixtures("mette")
+async def test_an_action_is_decided_once_and_blocks_new_messages_until_then(
+    container: Container, caller: Caller
+) -> None:
+    events = await turn(container, caller, decision=ApprovalDecision(decision="approve"))
+    assert [e.code for e in events if isinstance(e, Error)] == ["nothing_pending"]
+
+    await turn(container, caller, text="Skriv en mail til mette.hansen@example.dk om tilbuddet")
+    await turn(container, caller, text="Send udkastet")
+    events = await turn(container, caller, text="Hvad koster en hovedrengøring på 100 m2?")
+    assert [e.code for e in events if isinstance(e, Error)] == ["approval_pending"]
+
+    await turn(container, caller, decision=ApprovalDecision(decision="approve"))
+    events = await turn(container, caller, decision=ApprovalDecision(decision="approve"))
+    assert [e.code for e in events if isinstance(e, Error)] == ["nothing_pending"]
+    async with container.database.transaction() as s:
+        sent = list((await s.execute(select(OutboundEmail.status))).scalars())
+    assert sent == ["sent"]
+    events = await turn(container, caller, text="Hvad koster en hovedrengøring på 100 m2?")
+    assert [e.name for e in events if isinstance(e, ToolStarted)] == ["draft_quote"]
