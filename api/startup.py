@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from api.composition import Container
+from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.locks import advisory_xact_lock
 from memory.repositories.leads import LeadRepository
 from memory.seed.demo import seed_demo as insert_demo_data
@@ -20,7 +21,9 @@ async def seed_demo(container: Container, *, only_if_empty: bool = False) -> str
         await advisory_xact_lock(session, "renos:seed-demo")
         if only_if_empty and await LeadRepository(session).count() > 0:
             return "database already has data; demo data not seeded"
-        report = await insert_demo_data(session, now=container.clock(), scorer=score_lead)
+        report = await insert_demo_data(
+            session, now=container.clock(), pricer=TOOLS_QUOTE_PRICER, scorer=score_lead
+        )
     if not report.inserted_anything:
         return "demo data already present: nothing inserted"
     counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in report.as_dict().items())

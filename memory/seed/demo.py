@@ -35,6 +35,7 @@ from memory.seed.calendar import place_jobs
 from memory.seed.complaints import complaints
 from memory.seed.followups import ignored, quote_replies
 from memory.seed.plan import build_plan, demo_id
+from memory.seed.ports import DemoPricing, FiguresT, QuotePricer
 from memory.seed.rows import (
     Row,
     booking_jobs,
@@ -120,20 +121,29 @@ _PARENTS: dict[str, InstrumentedAttribute[uuid.UUID]] = {
 
 
 async def seed_demo(
-    session: AsyncSession, *, now: datetime, scorer: LeadScorer | None = None
+    session: AsyncSession,
+    *,
+    now: datetime,
+    pricer: QuotePricer[FiguresT],
+    scorer: LeadScorer | None = None,
 ) -> SeedReport:
-    """Insert whatever part of the demo data set is missing; return what was inserted."""
+    """Insert whatever part of the demo data set is missing; return what was inserted.
+
+    ``pricer`` supplies every quote figure, job length, lead value and quote text (the real
+    rules live in ``tools``; ``api.demo_pricing.TOOLS_QUOTE_PRICER`` adapts them)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    plan = build_plan()
+    pricing = DemoPricing.of(pricer)
+    plan = build_plan(pricing)
     leads: list[Row] = []
     quotes: list[Row] = []
     inbound: list[Row] = []
     outbound: list[Row] = []
     for spec in plan.leads:
-        quote = quote_row(spec, now)
+        quote = quote_row(spec, now, pricing)
         ins, outs = lead_thread(spec, quote, now)
-        leads.append(_scored(lead_row(spec, now, thread_id=ins[0]["thread_id"]), now, scorer))
+        lead = lead_row(spec, now, thread_id=ins[0]["thread_id"], pricing=pricing)
+        leads.append(_scored(lead, now, scorer))
         quotes.extend([quote] if quote is not None else [])
         inbound.extend(ins)
         outbound.extend(outs)
@@ -142,7 +152,7 @@ async def seed_demo(
     inbound += replies_in + complaints_in + ignored(plan.leads, now)
     outbound += replies_out + complaints_out
 
-    jobs = booking_jobs(plan)
+    jobs = booking_jobs(plan, pricing)
     demo_bookings = [demo_id("booking", job.key) for job, _ in jobs]
     busy = await _other_bookings(session, now, demo_bookings)
     placed = place_jobs([job for job, _ in jobs], now=now, busy=busy)

@@ -2,7 +2,8 @@
 
 Everything random is drawn here, from one fixed seed, before any date is known; ``now`` only
 shifts the result in time. So every run plans the same leads, and record ids (derived from
-the plan's numbering) are the same on every run.
+the plan's numbering) are the same on every run. How long a job takes comes from the injected
+pricing rules (see ``memory.seed.ports``), never from arithmetic of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 
 from memory.models.enums import Frequency, LeadSource, LeadStatus, QuoteStatus, Service
 from memory.seed.names import Person, PersonFactory
-from memory.seed.pricing import SPEED_M2_PER_HOUR, quote_figures, workers_for
+from memory.seed.ports import DemoPricing
 
 SEED = 20261201
 
@@ -49,6 +50,8 @@ _HOMES = {"lejlighed": ((35, 115), (1, 4)), "rækkehus": ((70, 140), (3, 5)),
           "villa": ((120, 320), (4, 9)), "parcelhus": ((110, 220), (4, 7))}  # fmt: skip
 _BUSINESS = {"kontor": ((80, 450), (2, 15)), "butik": ((50, 200), (1, 4)),
              "klinik": ((60, 180), (3, 8))}  # fmt: skip
+_LARGEST_M2 = max(m2[1] for m2, _ in (*_HOMES.values(), *_BUSINESS.values()))
+_SIZE_JITTER_M2 = 15
 _NOTES = ("Vi har en hund.", "Vi har to katte.", "Parkering i gården.",
           "Nøglen kan hentes hos naboen.", None, None)  # fmt: skip
 _NOTES_BY_KIND = {
@@ -106,14 +109,30 @@ def _days(rng: random.Random, low: float, high: float) -> timedelta:
     return timedelta(seconds=round(rng.uniform(low, high) * 86400))
 
 
-def _area(rng: random.Random, service: Service, prop: str, *, max_hours: int | None) -> int:
+def _area(
+    rng: random.Random, pricing: DemoPricing, service: Service, prop: str, *, max_hours: int | None
+) -> int:
     """A plausible size for the property; a booked job is capped to ``max_hours`` on site."""
     low, high = {**_HOMES, **_BUSINESS}[prop][0]
     area = rng.randint(low, high)
     if max_hours is not None:
-        workers = workers_for(service, area)
-        area = min(area, SPEED_M2_PER_HOUR[service] * workers * max_hours - rng.randint(0, 15))
+        limit = _largest_area_within(pricing, service, max_hours)
+        area = min(area, limit - rng.randint(0, _SIZE_JITTER_M2))
     return max(area, 30)
+
+
+def _largest_area_within(pricing: DemoPricing, service: Service, max_hours: int) -> int:
+    """The largest area whose quote keeps the team at most ``max_hours`` on site. Quoted hours
+    grow with the area, so a binary search finds it; the search stops above the largest
+    property the plan draws, where a cap no longer changes anything."""
+    fits, too_big = 0, _LARGEST_M2 + _SIZE_JITTER_M2 + 1
+    while too_big - fits > 1:
+        mid = (fits + too_big) // 2
+        if pricing.figures(service, mid).hours_on_site <= max_hours:
+            fits = mid
+        else:
+            too_big = mid
+    return fits
 
 
 def _note(rng: random.Random, service: Service, prop: str, per_week: int) -> str | None:
@@ -139,7 +158,7 @@ def _quote(status: LeadStatus, band: int, rng: random.Random) -> QuoteStatus | N
     return None
 
 
-def build_plan() -> DemoPlan:
+def build_plan(pricing: DemoPricing) -> DemoPlan:
     rng = random.Random(SEED)
     rows: list[tuple[int, timedelta, LeadStatus]] = []
     for band, ((low, high), statuses) in enumerate(_BANDS):
@@ -172,7 +191,7 @@ def build_plan() -> DemoPlan:
         unknown_size = (status is LS.NEW and n in (1, 6)) or (status is LS.CONTACTED and n == 11)
         # Booked visits last 2–6 hours; a weekly visit at most 3, so the team can do two a day.
         cap = (3 if per_week else 6) if status is LS.WON else None
-        area = None if unknown_size else _area(rng, service, prop, max_hours=cap)
+        area = None if unknown_size else _area(rng, pricing, service, prop, max_hours=cap)
         low, high = {**_HOMES, **_BUSINESS}[prop][1]
         rooms = None if area is None else min(max(area // 30 + rng.randint(-1, 1), low), high)
         quote = _quote(status, band, rng)
@@ -202,10 +221,12 @@ def build_plan() -> DemoPlan:
                 pending=pending,
             )
         )
-    return DemoPlan(people=tuple(people), leads=tuple(_assign_sources(rng, leads)))
+    return DemoPlan(people=tuple(people), leads=tuple(_assign_sources(rng, pricing, leads)))
 
 
-def _assign_sources(rng: random.Random, leads: list[LeadSpec]) -> list[LeadSpec]:
+def _assign_sources(
+    rng: random.Random, pricing: DemoPricing, leads: list[LeadSpec]
+) -> list[LeadSpec]:
     """Returning customers write directly; businesses mostly arrive through AdHelp; the rest
     of each source's share is spread at random. Then a few returning customers are added."""
     old_won = [s for s in leads if s.status is LS.WON and s.age > 30 * _D]
@@ -215,7 +236,7 @@ def _assign_sources(rng: random.Random, leads: list[LeadSpec]) -> list[LeadSpec]
         for s in leads
         if s.quote is Q.SENT
         and s.area_m2 is not None
-        and quote_figures(s.service, s.area_m2).hours_on_site <= 6
+        and pricing.figures(s.service, s.area_m2).hours_on_site <= 6
     ]
     tentative = {s.n for s in rng.sample(quoted, 4)}
     pool: list[LeadSource] = []

@@ -1,7 +1,8 @@
 """Customers, leads, quotes and bookings of the demo plan, placed in time around ``now``.
 
 Rows are plain dicts of mapped attribute names, ready for one bulk INSERT per table. Leads
-leave their score at 0 here; ``demo.seed_demo`` fills it in when a scorer is given.
+leave their score at 0 here; ``demo.seed_demo`` fills it in when a scorer is given. Quote
+figures, job lengths, lead values and quote texts come from the injected pricing rules.
 """
 
 from __future__ import annotations
@@ -14,18 +15,13 @@ from typing import Any
 from memory.models.enums import BookingStatus, Frequency, LeadStatus, QuoteStatus
 from memory.seed.calendar import CPH, WEEKS_BACK, Job, Placement
 from memory.seed.plan import DemoPlan, LeadSpec, demo_id
-from memory.seed.pricing import (
-    HOURLY_RATE,
-    MONTHS,
-    WEEKDAYS,
-    da_date,
-    estimated_value,
-    quote_figures,
-    quote_text,
-)
+from memory.seed.ports import DemoPricing
 
 Row = dict[str, Any]
 QUOTE_VALID_DAYS = 30
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+          "september", "oktober", "november", "december")  # fmt: skip
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _MIN = timedelta(minutes=1)
 _H = timedelta(hours=1)
 
@@ -68,6 +64,12 @@ def _whole(span: timedelta) -> timedelta:
     return timedelta(seconds=int(span.total_seconds()))
 
 
+def da_date(day: date, *, weekday: bool = False) -> str:
+    """How a customer writes a date: "7. december 2026", "mandag 7. december 2026"."""
+    text = f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
+
+
 def wanted_text(spec: LeadSpec, received: datetime) -> str:
     day = (received + timedelta(days=spec.wanted_in_days)).astimezone(CPH).date()
     if day.weekday() == 6:  # nobody asks for a Sunday
@@ -101,7 +103,15 @@ def customer_rows(plan: DemoPlan, now: datetime) -> list[Row]:
     ]
 
 
-def lead_row(spec: LeadSpec, now: datetime, thread_id: str) -> Row:
+def estimated_value(spec: LeadSpec, pricing: DemoPricing) -> Decimal | None:
+    """The lead's value: the lower quote price per visit × visits in a month (one-offs: 1)."""
+    if spec.area_m2 is None:
+        return None
+    per_visit = pricing.figures(spec.service, spec.area_m2).price_min
+    return per_visit * max(spec.visits_per_month, 1)
+
+
+def lead_row(spec: LeadSpec, now: datetime, thread_id: str, pricing: DemoPricing) -> Row:
     t = Timeline.of(spec, now)
     p = spec.person
     notes = " ".join(x for x in (f"Firma: {p.company}." if p.company else None, spec.note) if x)
@@ -125,7 +135,7 @@ def lead_row(spec: LeadSpec, now: datetime, thread_id: str) -> Row:
         "frequency": spec.frequency,
         "wanted_dates": wanted_text(spec, t.received),
         "notes": notes or None,
-        "estimated_value": estimated_value(spec.service, spec.area_m2, spec.visits_per_month),
+        "estimated_value": estimated_value(spec, pricing),
         "score": 0,
         "score_response": 0,
         "score_contact": 0,
@@ -139,21 +149,13 @@ def lead_row(spec: LeadSpec, now: datetime, thread_id: str) -> Row:
     }
 
 
-def quote_row(spec: LeadSpec, now: datetime) -> Row | None:
+def quote_row(spec: LeadSpec, now: datetime, pricing: DemoPricing) -> Row | None:
+    """The lead's quote: figures and text exactly as the injected pricing rules give them."""
     if spec.quote is None or spec.area_m2 is None:
         return None
     t = Timeline.of(spec, now)
-    figures = quote_figures(spec.service, spec.area_m2)
+    figures = pricing.figures(spec.service, spec.area_m2)
     valid_until: date = t.quote_created.astimezone(CPH).date() + timedelta(days=QUOTE_VALID_DAYS)
-    text = quote_text(
-        first_name=spec.person.first,
-        service=spec.service,
-        frequency=spec.frequency,
-        area_m2=spec.area_m2,
-        address=spec.person.address,
-        figures=figures,
-        valid_until=valid_until,
-    )
     decided = spec.quote in (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED)
     return {
         "id": demo_id("quote", spec.n),
@@ -164,7 +166,7 @@ def quote_row(spec: LeadSpec, now: datetime) -> Row | None:
         "workers": figures.workers,
         "hours_on_site": figures.hours_on_site,
         "work_hours": figures.work_hours,
-        "hourly_rate": HOURLY_RATE,
+        "hourly_rate": pricing.hourly_rate,
         "price_min": figures.price_min,
         "price_max": figures.price_max,
         "vat_min": figures.vat_min,
@@ -172,14 +174,14 @@ def quote_row(spec: LeadSpec, now: datetime) -> Row | None:
         "add_ons": {},
         "status": spec.quote,
         "valid_until": valid_until,
-        "text": text,
+        "text": pricing.text(spec.service, spec.area_m2),
         "sent_at": None if spec.quote is QuoteStatus.DRAFT else t.quote_sent,
         "decided_at": t.decided if decided else None,
         "created_at": t.quote_created,
     }
 
 
-def booking_jobs(plan: DemoPlan) -> list[tuple[Job, LeadSpec]]:
+def booking_jobs(plan: DemoPlan, pricing: DemoPricing) -> list[tuple[Job, LeadSpec]]:
     """Visits to place: recurring customers first (so they keep their weekday), then one-off
     jobs, then tentative holds for quotes not yet accepted. No visit before its lead arrived."""
     recurring: list[tuple[Job, LeadSpec]] = []
@@ -187,7 +189,7 @@ def booking_jobs(plan: DemoPlan) -> list[tuple[Job, LeadSpec]]:
     for spec in plan.leads:
         if spec.area_m2 is None or not (spec.status is LeadStatus.WON or spec.tentative_booking):
             continue
-        hours = quote_figures(spec.service, spec.area_m2).hours_on_site
+        hours = pricing.figures(spec.service, spec.area_m2).hours_on_site
         age_days = spec.age / timedelta(days=1)
         first = next(
             (c for c in range(WEEKS_BACK) if 7 * (WEEKS_BACK - c) <= age_days - 4), WEEKS_BACK

@@ -133,6 +133,12 @@ def first_answer(spec: LeadSpec) -> str:
     return f"Hej {p.first}\n\nTak for din henvendelse om {service}. {ask}\n\n{SIGNATURE}"
 
 
+def quote_mail(spec: LeadSpec, quote_text: str) -> str:
+    """Our mail carrying a quote: greeting, the quote's own text unchanged, signature."""
+    intro = "Tak for din henvendelse. Her er vores tilbud:"
+    return f"Hej {spec.person.first}\n\n{intro}\n\n{quote_text}\n\n{SIGNATURE}"
+
+
 def lead_thread(spec: LeadSpec, quote: Row | None, now: datetime) -> tuple[list[Row], list[Row]]:
     """The lead mail and our answers: (inbound rows, outbound rows)."""
     mail = lead_mail(spec, now)
@@ -189,7 +195,7 @@ def lead_thread(spec: LeadSpec, quote: Row | None, now: datetime) -> tuple[list[
 
     rows: list[Row] = []
     has_quote = quote is not None
-    quote_body = str(quote["text"]) if quote is not None else ""
+    quote_body = quote_mail(spec, str(quote["text"])) if quote is not None else ""
     if spec.status is LeadStatus.NEW:
         drafted = t.quote_created
         if n in (3, 4) and has_quote:  # a first draft without the price, sent back by the owner

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.database import Database
 from memory.models import (
     ApiToken,
@@ -34,6 +35,9 @@ from memory.models.enums import LeadStatus
 from memory.seed import SeedReport, seed_demo
 from memory.seed.calendar import easter_sunday
 from memory.seed.plan import build_plan
+from memory.seed.ports import DemoPricing
+from tools.pricing import calculate_quote
+from tools.quote_text import validate_quote_text
 
 CPH = ZoneInfo("Europe/Copenhagen")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=CPH)
@@ -49,6 +53,8 @@ M = TypeVar("M", bound=Base)
 
 
 async def _seed(db: Database, now: datetime = NOW, **kw: Any) -> SeedReport:
+    """Seed with the real pricing rules from ``tools`` unless a test injects its own."""
+    kw.setdefault("pricer", TOOLS_QUOTE_PRICER)
     async with db.transaction() as session:
         return await seed_demo(session, now=now, **kw)
 
@@ -161,7 +167,7 @@ async def test_second_run_inserts_nothing(db: Database) -> None:
 
 async def test_seed_leaves_the_transaction_to_the_caller(db: Database) -> None:
     async with db.sessions() as session:
-        report = await seed_demo(session, now=NOW)
+        report = await seed_demo(session, now=NOW, pricer=TOOLS_QUOTE_PRICER)
         await session.rollback()
     assert report.leads > 0
     assert sum((await _counts(db)).values()) == 0
@@ -170,7 +176,7 @@ async def test_seed_leaves_the_transaction_to_the_caller(db: Database) -> None:
 async def test_naive_now_is_rejected(db: Database) -> None:
     async with db.sessions() as session:
         with pytest.raises(ValueError, match="timezone"):
-            await seed_demo(session, now=datetime(2026, 12, 1, 9))
+            await seed_demo(session, now=datetime(2026, 12, 1, 9), pricer=TOOLS_QUOTE_PRICER)
 
 
 def _check_calendar(bookings: list[Booking], now: datetime, *, past_days: int | None) -> None:
@@ -268,6 +274,7 @@ async def test_quotes_follow_the_pricing_rules(db: Database) -> None:
     await _seed(db)
     leads = {lead.id: lead for lead in await _rows(db, Lead)}
     quotes = await _rows(db, Quote)
+    mails = await _rows(db, OutboundEmail)
     assert len(quotes) >= 30
     for q in quotes:
         workers, hours = _price(q.service.value, q.area_m2)
@@ -289,12 +296,19 @@ async def test_quotes_follow_the_pricing_rules(db: Database) -> None:
         hours_da = f"{int(work)}" if work == int(work) else f"{work:.1f}".replace(".", ",")
         assert f"i alt {hours_da} arbejdstimer" in text
         assert f"{workers} medarbejder" in text
-        assert "du betaler kun for den faktiske tid" in text
-        assert "349 kr/time" in text
+        assert "du betaler kun for den tid, vi faktisk bruger" in text
+        assert "349 kr pr. time pr. medarbejder inkl. moms" in text
         assert "mere end 1 time" in text
         assert "ringer vi" in text
         assert not re.search(r"3\s*[–-]\s*5 timer|250\s*[–-]\s*300|\b(250|300) kr", text)
-        assert text.rstrip().endswith("venlig hilsen\nrendetalje")
+        # The stored text is the tools' quote text itself, so it passes the tools' own check.
+        assert validate_quote_text(q.text, calculate_quote(q.service.value, q.area_m2)) == []
+        # The mail carrying the quote frames that text with a greeting and the signature.
+        carriers = [m.body for m in mails if m.quote_id == q.id]
+        assert carriers or q.status.value == "draft", q.id
+        for body in carriers:
+            assert q.text in body
+            assert body.rstrip().endswith("Venlig hilsen\nRendetalje")
         day = NOW.date()
         match q.status.value:
             case "draft":
@@ -398,7 +412,7 @@ async def test_outbound_mail_follows_the_routing_rules(db: Database) -> None:
         assert (m.approved_by is not None) == (status in ("approved", "sent"))
         assert (m.rejection_reason is not None) == (status == "rejected")
         if m.quote_id is not None:
-            assert "349 kr/time" in m.body
+            assert "349 kr pr. time" in m.body
     assert sum(m.in_reply_to is not None for m in outbound) >= 10
 
 
@@ -489,12 +503,72 @@ async def test_an_injected_scorer_scores_every_lead(db: Database) -> None:
     assert len({lead.score for lead in leads}) >= 4
 
 
+@dataclass(frozen=True)
+class _Figures:
+    workers: int
+    hours_on_site: Decimal
+    work_hours: Decimal
+    price_min: Decimal
+    price_max: Decimal
+    vat_min: Decimal
+    vat_max: Decimal
+    service: str
+    area_m2: Decimal
+
+
+class _OtherRatePricer:
+    """The tools' hours at a made-up rate of 400 kr, with a marker text: whatever money or
+    text the seed stores must have come from the injected pricer."""
+
+    hourly_rate = Decimal(400)
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def price(self, service: str, area_m2: Decimal) -> _Figures:
+        calc = calculate_quote(service, area_m2)
+        low, high = calc.work_hours * 400, (calc.work_hours + calc.workers) * 400
+        return _Figures(calc.workers, calc.hours_on_site, calc.work_hours, low, high,
+                        Decimal(1), Decimal(2), service, area_m2)  # fmt: skip
+
+    def text(self, figures: _Figures) -> str:
+        self.texts += 1
+        return f"TESTTILBUD {figures.service} {figures.area_m2} m² {figures.price_min} kr"
+
+
+async def test_an_injected_pricer_prices_every_quote_and_lead(db: Database) -> None:
+    pricer = _OtherRatePricer()
+    report = await _seed(db, pricer=pricer)
+    quotes = await _rows(db, Quote)
+    assert pricer.texts == report.quotes == len(quotes) >= 30
+    for q in quotes:
+        figures = pricer.price(q.service.value, Decimal(int(q.area_m2)))
+        assert q.hourly_rate == 400
+        assert (q.workers, q.hours_on_site, q.work_hours) == (
+            figures.workers, figures.hours_on_site, figures.work_hours
+        )  # fmt: skip
+        assert (q.price_min, q.price_max, q.vat_min, q.vat_max) == (
+            figures.price_min, figures.price_max, Decimal(1), Decimal(2)
+        )  # fmt: skip
+        assert q.text == pricer.text(figures)
+    for m in await _rows(db, OutboundEmail):
+        if m.quote_id is not None:
+            assert "TESTTILBUD " in m.body
+            assert "349" not in m.body
+    for lead in await _rows(db, Lead):
+        if lead.area_m2 is not None:
+            assert lead.service is not None
+            per_visit = pricer.price(lead.service.value, lead.area_m2).price_min
+            assert lead.estimated_value is not None
+            assert lead.estimated_value / per_visit in {1, 2, 4, 8}, lead.dedup_key
+
+
 async def test_existing_data_is_left_alone(db: Database) -> None:
     """A customer already using a demo address and a real booking in the coming days: the
     seed neither fails nor books over them, and adds the rest."""
     taken = datetime(2026, 12, 2, 8, 0, tzinfo=CPH)
     async with db.transaction() as session:
-        plan_email = build_plan().people[0].email
+        plan_email = build_plan(DemoPricing.of(TOOLS_QUOTE_PRICER)).people[0].email
         session.add(Customer(name="Eksisterende kunde", email=plan_email.upper()))
         session.add(Booking(start=taken, end=taken + timedelta(hours=5), notes="eget job"))
     report = await _seed(db)

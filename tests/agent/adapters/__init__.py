@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.database import Database
 from memory.models import Customer, Lead
 from memory.models.enums import LeadSource, LeadStatus
@@ -21,7 +22,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=CPH)
 
 async def seed(db: Database) -> None:
     async with db.transaction() as session:
-        await seed_demo(session, now=NOW, scorer=score_lead)
+        await seed_demo(session, now=NOW, pricer=TOOLS_QUOTE_PRICER, scorer=score_lead)
 
 
 async def add_lead(

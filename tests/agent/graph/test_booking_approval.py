@@ -13,6 +13,7 @@ from sqlalchemy import select
 from agent.approvals import ApprovalDecision
 from agent.events import AgentEvent, ApprovalRequired, Done, ToolFinished, ToolStarted
 from api.composition import Container
+from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import Booking, TaskExecution
 from memory.seed.demo import seed_demo
 from tools.canonical.caller import Caller
@@ -28,7 +29,7 @@ async def demo(container: Container, caller: Caller) -> None:
     """The demo data set, seeded after the caller (its staff user shares an email with it)."""
     del caller
     async with container.database.transaction() as s:
-        await seed_demo(s, now=NOW)
+        await seed_demo(s, now=NOW, pricer=TOOLS_QUOTE_PRICER)
 
 
 async def turn(container: Container, caller: Caller, **kw: Any) -> list[AgentEvent]:

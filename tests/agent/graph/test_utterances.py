@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from agent.events import AgentEvent, ApprovalRequired, Message, ToolFinished, ToolStarted
 from api.composition import Container
+from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import TaskExecution
 from memory.seed.demo import seed_demo
 from tools.canonical.caller import Caller
@@ -250,7 +251,7 @@ async def demo(container: Container, caller: Caller) -> None:
     """The demo data set, seeded after the caller (its staff user shares an email with it)."""
     del caller
     async with container.database.transaction() as s:
-        await seed_demo(s, now=NOW)
+        await seed_demo(s, now=NOW, pricer=TOOLS_QUOTE_PRICER)
 
 
 def test_the_table_is_large_and_covers_every_intent() -> None:
