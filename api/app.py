@@ -10,7 +10,8 @@ from fastapi import FastAPI
 
 from api.composition import Container, build_container
 from api.config import Settings, load_settings
-from api.routes import health
+from api.errors import install_error_handlers
+from api.routes import health, sessions
 from api.startup import seed_demo_if_empty
 
 
@@ -38,5 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
+    install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(sessions.router)
     return app
