@@ -1,0 +1,1 @@
+"""Tests of the chat agent's memory: embeddings, token budgets, context window, recall."""
