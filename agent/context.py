@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.execution import ToolExecutor
+from agent.graph.turn_memory import TurnMemory
 from tools.canonical.caller import Caller
 
 
@@ -16,3 +17,5 @@ class RunContext:
     model_name: str
     run_id: str
     max_steps: int = 12  # model calls per user turn before the run is cut off
+    # Stored transcript, summary and recall; without it the model gets the whole history.
+    memory: TurnMemory | None = None

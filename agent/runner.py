@@ -29,6 +29,7 @@ from agent.events import (
     ToolStarted,
 )
 from agent.execution import ToolExecutor
+from agent.graph.turn_memory import ChatMemory, TurnMemory, store_turn, store_user
 from agent.providers import ChatModelHandle, ProviderError
 from agent.state import ChatState
 from memory.database import Database
@@ -48,8 +49,10 @@ class ChatRunner:
     table: dict[str, ToolSpec]
     clock: Callable[[], datetime]
     max_steps: int = 12
+    # Stores the transcript and bounds the prompt; None sends the model the whole history.
+    memory: ChatMemory | None = None
 
-    def _context(self, caller: Caller, run_id: str) -> RunContext:
+    def _context(self, caller: Caller, run_id: str, memory: TurnMemory | None) -> RunContext:
         executor = ToolExecutor(
             self.database,
             self.ports_for,
@@ -65,6 +68,7 @@ class ChatRunner:
             model_name=self.handle.model_name,
             run_id=run_id,
             max_steps=self.max_steps,
+            memory=memory,
         )
 
     async def turn(
@@ -89,13 +93,14 @@ class ChatRunner:
             yield problem
             yield Done(status="failed")
             return
+        memory = await self._begin(caller.session_id, text)
         usage = [0, 0]
         awaiting = False
         try:
             async for part in self.graph.astream(
                 graph_input,
                 config,
-                context=self._context(caller, run_id),
+                context=self._context(caller, run_id, memory),
                 stream_mode=_MODES,
             ):
                 mode, chunk = cast(tuple[str, Any], part)
@@ -110,10 +115,28 @@ class ChatRunner:
                     yield event
         except ProviderError as exc:
             yield Error(code=exc.code, message=str(exc))
+            await self._remember(caller.session_id, config, awaiting)
             yield Done(status="failed", input_tokens=usage[0], output_tokens=usage[1])
             return
+        await self._remember(caller.session_id, config, awaiting)
         status = "awaiting_approval" if awaiting else "completed"
         yield Done(status=status, input_tokens=usage[0], output_tokens=usage[1])
+
+    async def _begin(self, session_id: uuid.UUID, text: str | None) -> TurnMemory | None:
+        """A new user message is stored before the model sees it (and is the recall query)."""
+        if self.memory is None:
+            return None
+        query = await store_user(self.memory, session_id, text) if text is not None else None
+        return TurnMemory(self.memory, query=query)
+
+    async def _remember(
+        self, session_id: uuid.UUID, config: RunnableConfig, awaiting: bool
+    ) -> None:
+        """Store what the turn added once it is over; a turn awaiting approval continues."""
+        if self.memory is None or awaiting:
+            return
+        state = await self.graph.aget_state(config)
+        await store_turn(self.memory, session_id, state.values.get("messages", []))
 
     async def _out_of_turn(self, config: RunnableConfig, deciding: bool) -> Error | None:
         """A decision needs a pending action, and a new message must wait for the decision

@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.adapters import sql_ports
 from agent.graph.chat import bind_model, build_chat_graph
+from agent.graph.turn_memory import ChatMemory
+from agent.memory.embeddings import Embedder, build_embedder
+from agent.memory.settings import EmbeddingConfigurationError, check_dimension
 from agent.offline.model import OfflineChatModel
 from agent.providers import ChatModelHandle, ModelConfigurationError, build_chat_model
 from agent.runner import ChatRunner
@@ -22,6 +25,7 @@ from memory import migrate
 from memory.checkpointer import open_checkpointer
 from memory.database import Database, create_database, ensure_extensions
 from memory.provision import resolve_database_url
+from memory.repositories.messages import MessageRepository
 from tools.canonical.ports import Ports
 from tools.canonical.registry import tool_table
 from tools.integrations.settings import build_google_adapters
@@ -86,8 +90,25 @@ def build_model(settings: Settings, clock: Clock) -> ChatModelHandle:
         raise ConfigurationError(str(exc)) from exc
 
 
+async def build_checked_embedder(settings: Settings, database: Database) -> Embedder:
+    """The configured embedder, refused if its vectors would not fit the database's column."""
+    try:
+        embedder = build_embedder(settings.embedding)
+        async with database.transaction() as s:
+            stored = await MessageRepository(s).stored_dimension()
+        if stored is None:
+            raise EmbeddingConfigurationError(
+                "chat_messages.embedding is missing: bring the schema up to date (renos migrate)"
+            )
+        check_dimension(embedder.dimension, stored)
+    except EmbeddingConfigurationError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    return embedder
+
+
 async def _build_chat(container: Container) -> ChatRunner:
     settings, clock = container.settings, container.clock
+    embedder = await build_checked_embedder(settings, container.database)
     handle = build_model(settings, clock)
     container._resources.push_async_callback(handle.aclose)
     google = build_google_adapters(settings.google)
@@ -110,4 +131,6 @@ async def _build_chat(container: Container) -> ChatRunner:
         ports_for=ports_for,
         table=table,
         clock=clock,
+        max_steps=settings.chat.max_steps,
+        memory=ChatMemory(container.database, embedder, settings.chat),
     )

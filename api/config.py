@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
+from agent.graph.settings import ChatSettings
+from agent.memory.settings import EmbeddingSettings
 from agent.providers.settings import ModelSettings
 from api.settings import ServerSettings
 from memory.settings import DatabaseSettings
@@ -27,6 +29,9 @@ class Settings:
     database: DatabaseSettings
     model: ModelSettings
     google: GoogleSettings
+    # Defaults without reading the environment, for callers that build Settings by hand.
+    embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings.model_construct)
+    chat: ChatSettings = field(default_factory=ChatSettings.model_construct)
 
 
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:
@@ -36,6 +41,8 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         database=_load(DatabaseSettings, env_file),
         model=_load(ModelSettings, env_file),
         google=_load(GoogleSettings, env_file),
+        embedding=_load(EmbeddingSettings, env_file),
+        chat=_load(ChatSettings, env_file),
     )
 
 

@@ -1,4 +1,5 @@
-"""The model step: one call to the chat model with the tools bound, within the step budget."""
+"""The model step: one call to the chat model with the tools bound, within the step budget,
+on a prompt bounded by the token budget when the run has a memory."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.context import RunContext
+from agent.graph.bounded_prompt import bounded_prompt
 from agent.graph.prompt import system_prompt
 from agent.state import ChatState
 
@@ -32,10 +34,12 @@ def make_model_node(call: ModelCall) -> ModelNode:
         steps = state.get("steps", 0)
         if steps >= ctx.max_steps:
             return {"messages": [AIMessage(content=BUDGET_MESSAGE)], "steps": steps}
-        prompt: list[BaseMessage] = [
-            SystemMessage(system_prompt(ctx.caller.now)),
-            *state["messages"],
-        ]
+        system = system_prompt(ctx.caller.now)
+        prompt: list[BaseMessage] = (
+            [SystemMessage(system), *state["messages"]]
+            if ctx.memory is None
+            else await bounded_prompt(ctx.memory, ctx.caller, state["messages"], system)
+        )
         response = await call(prompt)
         return {"messages": [response], "steps": steps + 1}
 
