@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from api.composition import Container, build_container
 from api.config import Settings, load_settings
 from api.errors import install_error_handlers
-from api.routes import health, sessions
+from api.hardening import install_hardening
+from api.routes import chat, health, sessions
 from api.startup import seed_demo_if_empty
 
 
@@ -21,13 +22,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container: Container = await build_container(settings)
+        container: Container = await build_container(settings, with_agent=True)
         try:
             if settings.server.seeds_demo_data:
                 await seed_demo_if_empty(container)
             app.state.container = container
+            app.state.turn_tasks = set()
             yield
         finally:
+            await chat.drain_turns(app)
             await container.aclose()
 
     docs = settings.server.environment != "production"
@@ -40,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     install_error_handlers(app)
+    install_hardening(app, settings)
     app.include_router(health.router)
     app.include_router(sessions.router)
+    app.include_router(chat.router)
     return app

@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     INVALID_REQUEST = "invalid_request"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    TURN_IN_PROGRESS = "turn_in_progress"
     INTERNAL = "internal"
 
 

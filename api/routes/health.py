@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from api.composition import Container
-from memory.errors import DatabaseUnavailableError
+from api.hardening import readiness
+from api.schemas.health import Liveness, Readiness
 
 router = APIRouter(tags=["health"])
-
-
-class Liveness(BaseModel):
-    status: Literal["ok"] = "ok"
-
-
-class Readiness(BaseModel):
-    status: Literal["ready", "unavailable"]
-    checks: dict[str, str]
 
 
 @router.get("/healthz", response_model=Liveness, summary="The process is up")
@@ -31,14 +19,9 @@ async def healthz() -> Liveness:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    summary="The service can serve requests (database reachable)",
+    summary="The service can serve requests: every dependency answers (checks are retried "
+    "with backoff for up to 2 s each)",
     responses={503: {"model": Readiness, "description": "A dependency is unavailable"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    container: Container = request.app.state.container
-    try:
-        await container.database.ping()
-    except DatabaseUnavailableError as exc:
-        body = Readiness(status="unavailable", checks={"database": str(exc)})
-        return JSONResponse(body.model_dump(), status_code=503)
-    return JSONResponse(Readiness(status="ready", checks={"database": "ok"}).model_dump())
+    return await readiness.readyz(request)

@@ -4,6 +4,7 @@ from memory.models.audit import TaskExecution
 from memory.models.base import Base
 from memory.models.chat import EMBEDDING_DIMENSION, ChatMessage, ChatSession
 from memory.models.crm import Customer, Lead
+from memory.models.events import ChatEvent, ChatTurn
 from memory.models.mail import Escalation, InboundEmail, OutboundEmail
 from memory.models.staff import ApiToken, StaffUser
 from memory.models.work import Booking, Quote
@@ -13,8 +14,10 @@ __all__ = [
     "ApiToken",
     "Base",
     "Booking",
+    "ChatEvent",
     "ChatMessage",
     "ChatSession",
+    "ChatTurn",
     "Customer",
     "Escalation",
     "InboundEmail",

@@ -1,0 +1,62 @@
+"""The request body size limit. The body is read (and counted) before the app is called, so
+an oversized request is refused with 413 before any route or dependency runs, whether it
+declares a Content-Length or is sent chunked. At most the limit is held in memory."""
+
+from __future__ import annotations
+
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import ErrorCode
+
+
+def too_large(limit: int) -> JSONResponse:
+    body = {
+        "error": {
+            "code": ErrorCode.PAYLOAD_TOO_LARGE.value,
+            "message": f"body exceeds {limit} bytes",
+        }
+    }
+    return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await too_large(self.max_bytes)(scope, receive, send)
+            return
+
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left before sending its body: nothing to answer
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await too_large(self.max_bytes)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()  # later calls: wait for the disconnect, as usual
+
+        await self.app(scope, replay, send)
