@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     INVALID_REQUEST = "invalid_request"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     TURN_IN_PROGRESS = "turn_in_progress"
+    RATE_LIMITED = "rate_limited"
     INTERNAL = "internal"
 
 
@@ -53,9 +54,10 @@ class ApiError(Exception):
     code: ErrorCode = ErrorCode.INVALID_REQUEST
     status: int = HTTPStatus.BAD_REQUEST
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 class UnauthorizedError(ApiError):
@@ -83,11 +85,23 @@ class InvalidRequestError(ApiError):
     status = HTTPStatus.BAD_REQUEST
 
 
+class RateLimitedError(ApiError):
+    code = ErrorCode.RATE_LIMITED
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"rate limit reached; retry in {retry_after_s} s",
+            headers={"Retry-After": str(retry_after_s)},
+        )
+
+
 # For the OpenAPI ``responses=`` of routes.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorResponse, "description": "Missing, unknown, revoked or expired token"},
     403: {"model": ErrorResponse, "description": "The caller's role lacks the permission"},
     422: {"model": ErrorResponse, "description": "The request is malformed"},
+    429: {"model": ErrorResponse, "description": "Too many calls with this token; see Retry-After"},
 }
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "No such record owned by the caller"},
@@ -98,6 +112,7 @@ _STATUS_CODES = {
     403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND,
     409: ErrorCode.CONFLICT,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
@@ -110,8 +125,10 @@ def error_response(
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == HTTPStatus.UNAUTHORIZED else None
-    return error_response(exc.status, exc.code, exc.message, headers)
+    headers = dict(exc.headers)
+    if exc.status == HTTPStatus.UNAUTHORIZED:
+        headers["WWW-Authenticate"] = "Bearer"
+    return error_response(exc.status, exc.code, exc.message, headers or None)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:

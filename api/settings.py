@@ -44,6 +44,18 @@ class ServerSettings(BaseSettings):
         validation_alias="RENOS_METRICS_PUBLIC",
         description="Serve /metrics without a token.",
     )
+    rate_limit_per_minute: int = Field(
+        default=120,
+        ge=1,
+        validation_alias="RENOS_RATE_LIMIT_PER_MINUTE",
+        description="Calls per minute and token, over all authenticated /v1 endpoints.",
+    )
+    chat_rate_limit_per_minute: int = Field(
+        default=20,
+        ge=1,
+        validation_alias="RENOS_CHAT_RATE_LIMIT_PER_MINUTE",
+        description="Chat turns (messages and approvals) per minute and token.",
+    )
     sentry_dsn: SecretStr | None = Field(default=None, validation_alias="SENTRY_DSN")
 
     @field_validator("cors_origins")

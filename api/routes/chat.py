@@ -25,6 +25,7 @@ from agent.events import RunStarted
 from agent.runner import ChatRunner
 from api import sse
 from api.auth.dependencies import get_container, require
+from api.auth.rate_limit import chat_rate_limit, rate_limit
 from api.auth.roles import Permission
 from api.composition import Container
 from api.errors import ERROR_RESPONSES, ErrorCode, ResourceConflictError, ResourceNotFoundError
@@ -40,7 +41,12 @@ LEASE = timedelta(seconds=60)  # renewed every LEASE/3 while the turn runs
 POLL_S = 0.05
 SHUTDOWN_GRACE_S = 10.0
 
-router = APIRouter(prefix="/v1/sessions", tags=["chat"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1/sessions",
+    tags=["chat"],
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(rate_limit)],
+)
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 Sender = Annotated[Principal, Depends(require(Permission.CHAT_SEND))]
@@ -231,6 +237,7 @@ async def _respond(container: Container, session_id: uuid.UUID, after: int, stre
     "/{session_id}/messages",
     response_class=Response,
     responses=_TURN_RESPONSES,
+    dependencies=[Depends(chat_rate_limit)],
     summary="Send a message; stream the turn",
 )
 async def send_message(
@@ -249,6 +256,7 @@ async def send_message(
     "/{session_id}/approvals/{tool_call_id}",
     response_class=Response,
     responses=_TURN_RESPONSES,
+    dependencies=[Depends(chat_rate_limit)],
     summary="Approve, edit or reject the paused action; stream the rest of the turn",
 )
 async def decide(

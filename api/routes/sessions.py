@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from api.auth.dependencies import get_container, require
+from api.auth.rate_limit import rate_limit
 from api.auth.roles import Permission
 from api.composition import Container
 from api.errors import (
@@ -32,7 +33,12 @@ from memory.models.enums import ChatChannel
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import Principal
 
-router = APIRouter(prefix="/v1/sessions", tags=["sessions"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1/sessions",
+    tags=["sessions"],
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(rate_limit)],
+)
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 Reader = Annotated[Principal, Depends(require(Permission.SESSIONS_READ))]

@@ -5,6 +5,7 @@ from memory.models.base import Base
 from memory.models.chat import EMBEDDING_DIMENSION, ChatMessage, ChatSession
 from memory.models.crm import Customer, Lead
 from memory.models.events import ChatEvent, ChatTurn
+from memory.models.limits import RateLimitWindow
 from memory.models.mail import Escalation, InboundEmail, OutboundEmail
 from memory.models.staff import ApiToken, StaffUser
 from memory.models.work import Booking, Quote
@@ -24,6 +25,7 @@ __all__ = [
     "Lead",
     "OutboundEmail",
     "Quote",
+    "RateLimitWindow",
     "StaffUser",
     "TaskExecution",
 ]
