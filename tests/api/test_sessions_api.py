@@ -20,8 +20,9 @@ from api.auth.tokens import generate_token
 from api.composition import Container
 from api.config import Settings
 from api.settings import ServerSettings
-from memory.models import ChatMessage
+from memory.models import ChatMessage, ChatSession
 from memory.models.enums import ChatChannel, MessageRole, StaffRole
+from memory.models.events import ChatEvent, ChatTurn
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import StaffRepository
 from memory.settings import DatabaseSettings
@@ -405,3 +406,22 @@ def test_openapi_documents_the_sessions_api() -> None:
     assert {"200", "401", "403", "404"} <= set(get_one["responses"])
     assert "ErrorResponse" in schema["components"]["schemas"]
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+async def test_malformed_json_is_422_with_a_clear_message_and_writes_nothing(api: Api) -> None:
+    _, auth = await api.user("kasper@rendetalje.dk")
+    headers = {**auth, "Content-Type": "application/json"}
+    resp = await api.client.post("/v1/sessions", content=b'{"title": "Mette', headers=headers)
+    assert_error(resp, 422, "invalid_request")
+    assert "json" in resp.json()["error"]["message"].lower()
+    sid = (await api.client.post("/v1/sessions", json={}, headers=auth)).json()["id"]
+    resp = await api.client.post(
+        f"/v1/sessions/{sid}/messages", content=b"{text: hej}", headers=headers
+    )
+    assert_error(resp, 422, "invalid_request")
+    async with api.container.database.transaction() as s:
+        sessions = await s.scalar(select(func.count()).select_from(ChatSession))
+        events = await s.scalar(select(func.count()).select_from(ChatEvent))
+        turns = await s.scalar(select(func.count()).select_from(ChatTurn))
+        messages = await s.scalar(select(func.count()).select_from(ChatMessage))
+    assert (sessions, events, turns, messages) == (1, 0, 0, 0)
