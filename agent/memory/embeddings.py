@@ -3,8 +3,9 @@
 :class:`HashingEmbedder` is the offline one: deterministic, no model, no network. It is the
 "hashing trick" over word unigrams and character 3–5-grams of each word, so texts that share
 words or parts of words ("flytterengøring" / "flytterengøringen") land close in cosine distance
-and unrelated texts do not. It knows nothing of synonyms; a real embedder can replace it behind
-:class:`Embedder` without touching the callers.
+and unrelated texts do not. It knows nothing of synonyms; the vendor embedders in
+vendor_embeddings.py (``EMBEDDING_PROVIDER=openai|gemini``) replace it behind :class:`Embedder`
+without touching the callers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hashlib import blake2b
 from typing import Protocol
 
 from agent.memory.settings import EmbeddingConfigurationError, EmbeddingSettings
+from agent.memory.vendor_embeddings import GeminiEmbedder, OpenAIEmbedder
 
 # Kept as letters of their own: folding them would merge "for" and "for", "får", "før".
 _KEEP = frozenset("æøå")
@@ -99,12 +101,26 @@ class HashingEmbedder:
 
 
 def build_embedder(settings: EmbeddingSettings) -> Embedder:
-    """The embedder the settings ask for; vendor embedders are not implemented yet."""
+    """The embedder ``EMBEDDING_PROVIDER`` names; a vendor one needs that vendor's key."""
     if settings.provider == "offline":
         return HashingEmbedder(settings.dimension)
-    raise EmbeddingConfigurationError(
-        f"EMBEDDING_PROVIDER={settings.provider} is not yet supported; "
-        "use EMBEDDING_PROVIDER=offline (the deterministic hashing embedder)"
+    needs = f"EMBEDDING_PROVIDER={settings.provider} needs"
+    if settings.provider == "openai":
+        if settings.openai_api_key is None:
+            raise EmbeddingConfigurationError(f"{needs} OPENAI_API_KEY")
+        return OpenAIEmbedder(
+            api_key=settings.openai_api_key,
+            dimension=settings.dimension,
+            model=settings.model,
+            base_url=settings.openai_base_url,
+        )
+    if settings.gemini_api_key is None:
+        raise EmbeddingConfigurationError(f"{needs} GEMINI_API_KEY (or GOOGLE_API_KEY)")
+    return GeminiEmbedder(
+        api_key=settings.gemini_api_key,
+        dimension=settings.dimension,
+        model=settings.model,
+        base_url=settings.gemini_base_url,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from memory.models import EMBEDDING_DIMENSION
@@ -13,7 +13,7 @@ EmbeddingProvider = Literal["offline", "gemini", "openai"]
 
 
 class EmbeddingConfigurationError(Exception):
-    """The embedding configuration cannot work (wrong dimension, unsupported provider)."""
+    """The embedding configuration cannot work (wrong dimension, missing key, bad vectors)."""
 
     code = "embedding_misconfigured"
 
@@ -22,6 +22,8 @@ class EmbeddingSettings(BaseSettings):
     """Which embedder turns chat messages into vectors for recall.
 
     ``offline`` (the default) is the deterministic hashing embedder: no key, no network.
+    ``gemini`` and ``openai`` call the vendor with the same keys and base URLs the chat model
+    uses (``GEMINI_API_KEY``/``GOOGLE_API_KEY``, ``OPENAI_API_KEY``, ``*_BASE_URL``).
     ``EMBEDDING_DIMENSION`` must equal the dimension the database stores (checked at start-up).
     """
 
@@ -38,6 +40,20 @@ class EmbeddingSettings(BaseSettings):
     dimension: int = Field(
         default=EMBEDDING_DIMENSION, gt=0, le=16_000, validation_alias="EMBEDDING_DIMENSION"
     )
+    gemini_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    )
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias="OPENAI_BASE_URL",
+        description="An OpenAI-compatible server's /v1 URL; also overrides OpenAI's endpoint.",
+    )
+    gemini_base_url: str | None = Field(
+        default=None,
+        validation_alias="GEMINI_BASE_URL",
+        description="Override of the Gemini API endpoint (proxies, tests).",
+    )
 
     @field_validator("provider", mode="before")
     @classmethod
@@ -48,6 +64,21 @@ class EmbeddingSettings(BaseSettings):
     @classmethod
     def _strip_model(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator(
+        "gemini_api_key", "openai_api_key", "openai_base_url", "gemini_base_url", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty variable (``OPENAI_API_KEY=``) counts as unset, not as an empty key."""
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("openai_base_url", "gemini_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
 
 
 def check_dimension(settings_dim: int, stored_dim: int) -> None:

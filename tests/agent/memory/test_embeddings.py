@@ -71,14 +71,16 @@ def test_settings_default_to_offline_768(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.parametrize("provider", ["gemini", " OpenAI "])
-def test_vendor_embedders_are_not_yet_supported(
+def test_vendor_embedders_without_a_key_name_the_setting(
     monkeypatch: pytest.MonkeyPatch, provider: str
 ) -> None:
+    for name in ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EMBEDDING_PROVIDER", provider)
     monkeypatch.setenv("EMBEDDING_DIMENSION", "1536")
     settings = EmbeddingSettings(_env_file=None)
     assert settings.dimension == 1536
-    with pytest.raises(EmbeddingConfigurationError, match="not yet supported"):
+    with pytest.raises(EmbeddingConfigurationError, match=r"needs .*API_KEY"):
         build_embedder(settings)
 
 
