@@ -53,12 +53,27 @@ class ToolExecutor:
         model: str | None,
         run_id: str,
         clock: Callable[[], datetime],
+        allowed: frozenset[str] | None = None,
     ) -> None:
         self._db, self._ports_for, self.caller = database, ports_for, caller
+        self._allowed = allowed
         self.table, self._model, self._run_id, self._clock = table, model, run_id, clock
 
     def spec(self, name: str) -> ToolSpec | None:
         return self.table.get(name)
+
+    def permits(self, name: str) -> bool:
+        """Whether the caller's role may use this tool (None: every tool of the channel)."""
+        return self._allowed is None or name in self._allowed
+
+    async def refuse(self, spec: ToolSpec, call_id: str, raw: dict[str, Any]) -> ToolOutcome:
+        """A call the caller's role may not make: never run, audited as denied."""
+        message = f"not permitted: role {self.caller.role} may not use {spec.name}"
+        await self._start(spec, call_id, raw, TaskStatus.PENDING, "")
+        await self._finish(call_id, TaskStatus.DENIED, 0, error_code="forbidden", error=message)
+        return ToolOutcome(
+            call_id, spec.name, TaskStatus.DENIED, _error_content("forbidden", message)
+        )
 
     def parse(self, spec: ToolSpec, raw: dict[str, Any]) -> BaseModel:
         try:

@@ -15,7 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StreamMode
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.approvals import ApprovalDecision
+from agent.approvals import ApprovalDecision, ApprovalRequest
 from agent.context import RunContext
 from agent.events import (
     AgentEvent,
@@ -52,7 +52,13 @@ class ChatRunner:
     # Stores the transcript and bounds the prompt; None sends the model the whole history.
     memory: ChatMemory | None = None
 
-    def _context(self, caller: Caller, run_id: str, memory: TurnMemory | None) -> RunContext:
+    def _context(
+        self,
+        caller: Caller,
+        run_id: str,
+        memory: TurnMemory | None,
+        allowed_tools: frozenset[str] | None = None,
+    ) -> RunContext:
         executor = ToolExecutor(
             self.database,
             self.ports_for,
@@ -61,6 +67,7 @@ class ChatRunner:
             model=self.handle.model_name,
             run_id=run_id,
             clock=self.clock,
+            allowed=allowed_tools,
         )
         return RunContext(
             caller=caller,
@@ -71,10 +78,23 @@ class ChatRunner:
             memory=memory,
         )
 
+    async def pending_action(self, session_id: uuid.UUID) -> ApprovalRequest | None:
+        """The action of this session that waits for a decision, if any."""
+        config: RunnableConfig = {"configurable": {"thread_id": str(session_id)}}
+        for item in (await self.graph.aget_state(config)).interrupts:
+            return ApprovalRequest.model_validate(item.value)
+        return None
+
     async def turn(
-        self, caller: Caller, *, text: str | None = None, decision: ApprovalDecision | None = None
+        self,
+        caller: Caller,
+        *,
+        text: str | None = None,
+        decision: ApprovalDecision | None = None,
+        allowed_tools: frozenset[str] | None = None,
     ) -> AsyncIterator[AgentEvent]:
-        """A user message (``text``) or the answer to a pending approval (``decision``)."""
+        """A user message (``text``) or the answer to a pending approval (``decision``).
+        ``allowed_tools`` are the tools the caller's role may use; others are refused in code."""
         if (text is None) == (decision is None):
             raise ValueError("give either text or a decision")
         if caller.session_id is None:
@@ -100,7 +120,7 @@ class ChatRunner:
             async for part in self.graph.astream(
                 graph_input,
                 config,
-                context=self._context(caller, run_id, memory),
+                context=self._context(caller, run_id, memory, allowed_tools),
                 stream_mode=_MODES,
             ):
                 mode, chunk = cast(tuple[str, Any], part)

@@ -90,6 +90,9 @@ async def tools_node(state: ChatState, *, runtime: Runtime[RunContext]) -> dict[
         if spec is None:
             outcomes.append(await ex.unknown_tool(call["name"], call_id, raw))
             continue
+        if not ex.permits(spec.name):
+            outcomes.append(await ex.refuse(spec, call_id, raw))
+            continue
         if spec.needs_approval:
             if outcomes:
                 break  # hand back what ran; the next step starts with this approval

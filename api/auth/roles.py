@@ -75,3 +75,9 @@ def allowed(role: StaffRole, permission: Permission) -> bool:
 def tool_permission(tool_name: str) -> Permission:
     """The permission that lets a caller's model run ``tool_name`` (ValueError if none)."""
     return Permission(TOOL_PREFIX + tool_name)
+
+
+def allowed_tools(role: StaffRole) -> frozenset[str]:
+    """The tool names a role's runs may execute; every other call is refused and audited."""
+    held = ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(p.value.removeprefix(TOOL_PREFIX) for p in held if p.startswith(TOOL_PREFIX))

@@ -22,6 +22,8 @@ from agent.events import (
     ToolStarted,
 )
 from agent.runner import ChatRunner
+from api.approval_policy import EscalatedApprovalError, ensure_may_decide
+from api.auth.roles import allowed_tools
 from api.cli.common import fail, run_with_container
 from api.composition import Container
 from memory.models.enums import ChatChannel, StaffRole
@@ -136,6 +138,14 @@ def chat(
                 else None
             )
             kw: dict[str, Any] = {"decision": decision} if decision else {"text": message}
+            if decision is not None and caller.session_id is not None:
+                try:
+                    await ensure_may_decide(
+                        c.database, c.chat, StaffRole(caller.role), caller.session_id, decision
+                    )
+                except EscalatedApprovalError as exc:
+                    fail(str(exc))
+            kw["allowed_tools"] = allowed_tools(StaffRole(caller.role))
             events = await _collect(c.chat, caller, **kw)
             summary = _summarise(events)
             if as_json:
@@ -146,12 +156,14 @@ def chat(
             if summary.get("status") == "failed":
                 raise typer.Exit(1)
             return
-        await _interactive(c.chat, caller)
+        await _interactive(c, caller)
 
     run_with_container(work, with_agent=True)
 
 
-async def _interactive(runner: ChatRunner, caller: Caller) -> None:
+async def _interactive(c: Container, caller: Caller) -> None:
+    assert c.chat is not None and caller.session_id is not None
+    runner, role = c.chat, StaffRole(caller.role)
     typer.echo(f"session {caller.session_id} — tom linje eller Ctrl-D afslutter / empty line quits")
     while True:
         try:
@@ -162,6 +174,7 @@ async def _interactive(runner: ChatRunner, caller: Caller) -> None:
             return
         kw: dict[str, Any] = {"text": text}
         while kw:
+            kw["allowed_tools"] = allowed_tools(role)
             pending: ApprovalRequired | None = None
             async for event in runner.turn(caller, **kw):
                 _print_live(event)
@@ -174,4 +187,10 @@ async def _interactive(runner: ChatRunner, caller: Caller) -> None:
                 )
                 answer = (await asyncio.to_thread(input, "[j/n] ")).strip().lower()
                 ok = answer in ("j", "ja", "y", "yes")
-                kw = {"decision": ApprovalDecision(decision="approve" if ok else "reject")}
+                decision = ApprovalDecision(decision="approve" if ok else "reject")
+                try:
+                    await ensure_may_decide(c.database, runner, role, caller.session_id, decision)
+                except EscalatedApprovalError as exc:
+                    typer.secho(f"error: {exc} (the action stays pending)", fg="red", err=True)
+                    continue
+                kw = {"decision": decision}

@@ -21,14 +21,22 @@ from fastapi.responses import JSONResponse
 from langchain_core.runnables import RunnableConfig
 from sqlalchemy.exc import SQLAlchemyError
 
+from agent.approvals import ApprovalDecision
 from agent.events import RunStarted
 from agent.runner import ChatRunner
 from api import sse
+from api.approval_policy import EscalatedApprovalError, ensure_may_decide
 from api.auth.dependencies import get_container, require
 from api.auth.rate_limit import chat_rate_limit, rate_limit
-from api.auth.roles import Permission
+from api.auth.roles import Permission, allowed_tools
 from api.composition import Container
-from api.errors import ERROR_RESPONSES, ErrorCode, ResourceConflictError, ResourceNotFoundError
+from api.errors import (
+    ERROR_RESPONSES,
+    ErrorCode,
+    ForbiddenError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+)
 from api.schemas.chat import ApprovalIn, MessageIn, TurnOut
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.chat_events import ChatEventLog, StoredEvent
@@ -191,6 +199,15 @@ async def _start_turn(
             # Nothing pending at all is the runner's "nothing_pending" error event.
             if pending and approving not in pending:
                 raise ResourceNotFoundError("no pending action with that tool call id")
+        decision = kw.get("decision")
+        if isinstance(decision, ApprovalDecision):
+            try:
+                await ensure_may_decide(
+                    container.database, runner, principal.role, session_id, decision
+                )
+            except EscalatedApprovalError as exc:
+                raise ForbiddenError(str(exc)) from exc
+        kw["allowed_tools"] = allowed_tools(principal.role)
         after = await log.last_id(session_id)
         caller = _caller(container, principal, session_id)
         task = asyncio.create_task(_run_turn(runner, log, caller, claim, kw))
