@@ -12,7 +12,7 @@ from api.composition import Container, build_container
 from api.config import Settings, load_settings
 from api.errors import install_error_handlers
 from api.hardening import install_hardening
-from api.routes import chat, health, sessions, web
+from api.routes import chat, health, inbound_webhook, sessions, web
 from api.startup import seed_demo_if_empty
 
 
@@ -47,5 +47,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(chat.router)
+    app.include_router(inbound_webhook.router)  # HMAC-signed, no bearer token
     app.include_router(web.router)  # the staff web chat at /
     return app

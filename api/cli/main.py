@@ -8,6 +8,7 @@ import typer
 
 from api.cli import db, records, staff
 from api.cli.chat import chat
+from api.cli.inbox import inbox
 from api.cli.serve import serve
 
 
@@ -25,6 +26,7 @@ def build_cli() -> typer.Typer:
     cli.add_typer(staff.tokens, name="tokens")
     cli.add_typer(records.leads, name="leads")
     cli.add_typer(records.bookings, name="bookings")
+    cli.add_typer(inbox, name="inbox")
     return cli
 
 

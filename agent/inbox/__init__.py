@@ -1,0 +1,1 @@
+"""Inbound mail: receiving raw messages into the ledger."""
