@@ -26,3 +26,7 @@ class InboxSettings(BaseSettings):
         validation_alias="RENOS_WEBHOOK_MAX_SKEW_S",
         description="How far X-Renos-Timestamp may be from now, in seconds.",
     )
+
+
+# Where signed deliveries arrive (the route and the body limit both need it).
+WEBHOOK_PATH = "/v1/inbound/email"

@@ -14,6 +14,7 @@ from api.hardening.logs import configure_logging
 from api.hardening.metrics import Metrics, metrics_endpoint
 from api.hardening.observe import ObserveMiddleware
 from api.hardening.sentry import init_sentry
+from api.inbox_settings import WEBHOOK_PATH, InboxSettings
 
 
 def install_hardening(app: FastAPI, settings: Settings) -> None:
@@ -30,7 +31,14 @@ def install_hardening(app: FastAPI, settings: Settings) -> None:
 
     # add_middleware puts each new one outside the previous ones, so this reads inside-out:
     # the body limit runs last before the app, the security headers wrap everything.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=server.max_body_bytes)
+    # The mail webhook takes whole messages: up to twice the mail limit gets through, so a
+    # message over the limit is still recorded (quarantined) rather than lost.
+    webhook_limit = max(server.max_body_bytes, 2 * InboxSettings().max_mail_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=server.max_body_bytes,
+        per_path={WEBHOOK_PATH: webhook_limit},
+    )
     if server.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

@@ -255,3 +255,39 @@ async def test_webhook_twice_and_import_once_is_one_row(
     assert len(rows) == 1
     assert rows[0].message_id == "<th-complaint-1@example.dk>"
     assert rows[0].delivery_count == 3
+
+
+async def test_webhook_takes_messages_over_the_api_body_limit_and_quarantines_big_ones(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RENOS_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("RENOS_MAX_MAIL_BYTES", "4000")
+    settings = make_settings(db_url)
+    server = settings.server.model_copy(update={"max_body_bytes": 2000})
+    application = create_app(type(settings)(**{**settings.__dict__, "server": server}))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            fits = big_mail(3000).replace(
+                b"big-1@", b"fits@"
+            )  # over the API's 2000-byte limit, under the mail limit
+            resp = await c.post("/v1/inbound/email", content=fits, headers=signed(fits))
+            assert resp.status_code == 202, resp.text
+            assert resp.json()["status"] == "received"
+            big = big_mail(6000).replace(
+                b"big-1@", b"big@"
+            )  # over the mail limit: recorded, quarantined
+            resp = await c.post("/v1/inbound/email", content=big, headers=signed(big))
+            assert resp.status_code == 202, resp.text
+            assert resp.json()["status"] == "quarantined"
+            huge = big_mail(9000).replace(
+                b"big-1@", b"huge@"
+            )  # over twice the mail limit: refused before anything runs
+            resp = await c.post("/v1/inbound/email", content=huge, headers=signed(huge))
+            assert resp.status_code == 413
+            other = await c.post(
+                "/v1/sessions", content=b"x" * 2500, headers={"Authorization": "Bearer x"}
+            )
+            assert other.status_code == 413  # the rest of the API keeps its own limit
+        assert await row_count(application) == 2
