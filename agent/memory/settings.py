@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
 
+from agent.providers.credentials import VendorCredentials
 from memory.models import EMBEDDING_DIMENSION
 
 EmbeddingProvider = Literal["offline", "gemini", "openai"]
@@ -18,7 +18,7 @@ class EmbeddingConfigurationError(Exception):
     code = "embedding_misconfigured"
 
 
-class EmbeddingSettings(BaseSettings):
+class EmbeddingSettings(VendorCredentials):
     """Which embedder turns chat messages into vectors for recall.
 
     ``offline`` (the default) is the deterministic hashing embedder: no key, no network.
@@ -26,10 +26,6 @@ class EmbeddingSettings(BaseSettings):
     uses (``GEMINI_API_KEY``/``GOOGLE_API_KEY``, ``OPENAI_API_KEY``, ``*_BASE_URL``).
     ``EMBEDDING_DIMENSION`` must equal the dimension the database stores (checked at start-up).
     """
-
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
 
     provider: EmbeddingProvider = Field(default="offline", validation_alias="EMBEDDING_PROVIDER")
     model: str = Field(
@@ -39,20 +35,6 @@ class EmbeddingSettings(BaseSettings):
     )
     dimension: int = Field(
         default=EMBEDDING_DIMENSION, gt=0, le=16_000, validation_alias="EMBEDDING_DIMENSION"
-    )
-    gemini_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("GEMINI_API_KEY", "GOOGLE_API_KEY")
-    )
-    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
-    openai_base_url: str | None = Field(
-        default=None,
-        validation_alias="OPENAI_BASE_URL",
-        description="An OpenAI-compatible server's /v1 URL; also overrides OpenAI's endpoint.",
-    )
-    gemini_base_url: str | None = Field(
-        default=None,
-        validation_alias="GEMINI_BASE_URL",
-        description="Override of the Gemini API endpoint (proxies, tests).",
     )
 
     @field_validator("provider", mode="before")
@@ -64,21 +46,6 @@ class EmbeddingSettings(BaseSettings):
     @classmethod
     def _strip_model(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
-
-    @field_validator(
-        "gemini_api_key", "openai_api_key", "openai_base_url", "gemini_base_url", mode="before"
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        """An empty variable (``OPENAI_API_KEY=``) counts as unset, not as an empty key."""
-        return (value.strip() or None) if isinstance(value, str) else value
-
-    @field_validator("openai_base_url", "gemini_base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
 
 def check_dimension(settings_dim: int, stored_dim: int) -> None:

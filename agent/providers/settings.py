@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+
+from agent.providers.credentials import VendorCredentials
 
 Provider = Literal["offline", "gemini", "openai", "openai-compatible"]
 
@@ -16,7 +17,7 @@ DEFAULT_MODEL_NAMES: dict[Provider, str] = {
 }
 
 
-class ModelSettings(BaseSettings):
+class ModelSettings(VendorCredentials):
     """Which model vendor answers, and how patiently.
 
     ``offline`` (the default) needs no key and calls no vendor. ``openai-compatible`` is any
@@ -24,30 +25,11 @@ class ModelSettings(BaseSettings):
     ``OPENAI_BASE_URL`` and ``MODEL_NAME``, and a key only if that server wants one.
     """
 
-    # env_ignore_empty: `GEMINI_API_KEY=` is unset, so GOOGLE_API_KEY can still supply the key.
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
-
     provider: Provider = Field(default="offline", validation_alias="MODEL_PROVIDER")
     model_name: str = Field(
         default="",
         validation_alias="MODEL_NAME",
         description="Empty: the provider's default (gemini-2.5-flash, gpt-4.1-mini).",
-    )
-    gemini_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("GEMINI_API_KEY", "GOOGLE_API_KEY")
-    )
-    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
-    openai_base_url: str | None = Field(
-        default=None,
-        validation_alias="OPENAI_BASE_URL",
-        description="e.g. http://localhost:11434/v1 for Ollama; also overrides OpenAI's endpoint.",
-    )
-    gemini_base_url: str | None = Field(
-        default=None,
-        validation_alias="GEMINI_BASE_URL",
-        description="Override of the Gemini API endpoint (proxies, tests).",
     )
     timeout_s: float = Field(default=60.0, gt=0, le=600, validation_alias="MODEL_TIMEOUT_S")
     max_retries: int = Field(default=3, ge=0, le=10, validation_alias="MODEL_MAX_RETRIES")
@@ -58,25 +40,10 @@ class ModelSettings(BaseSettings):
     def _normalise_provider(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator(
-        "gemini_api_key", "openai_api_key", "openai_base_url", "gemini_base_url", mode="before"
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        """An empty variable (``OPENAI_API_KEY=``) counts as unset, not as an empty key."""
-        return (value.strip() or None) if isinstance(value, str) else value
-
     @field_validator("model_name", mode="before")
     @classmethod
     def _strip_name(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
-
-    @field_validator("openai_base_url", "gemini_base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
     @model_validator(mode="after")
     def _provider_has_what_it_needs(self) -> Self:
