@@ -6,7 +6,7 @@ from memory.models.chat import EMBEDDING_DIMENSION, ChatMessage, ChatSession
 from memory.models.crm import Customer, Lead
 from memory.models.events import ChatEvent, ChatTurn
 from memory.models.limits import RateLimitWindow
-from memory.models.mail import Escalation, InboundEmail, OutboundEmail
+from memory.models.mail import Escalation, InboundEmail, MailboxSyncState, OutboundEmail
 from memory.models.staff import ApiToken, StaffUser
 from memory.models.work import Booking, Quote
 
@@ -23,6 +23,7 @@ __all__ = [
     "Escalation",
     "InboundEmail",
     "Lead",
+    "MailboxSyncState",
     "OutboundEmail",
     "Quote",
     "RateLimitWindow",

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +67,18 @@ class InboundEmail(Base):
         ForeignKey("leads.id", ondelete="SET NULL"), index=True
     )
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The provider's thread (Gmail threadId): where a reply must be filed.
+    provider_thread_id: Mapped[str | None] = mapped_column(String(200))
+    intent: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Why the responder did what it did (stable reason codes), newest decision last.
+    reasons: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    # A duplicate (same thread or same customer within 24 hours) answered by another mail.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("inbound_emails.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     lead: Mapped[Lead | None] = relationship(lazy="raise")
@@ -68,6 +90,7 @@ class InboundEmail(Base):
             "received_at",
             postgresql_where=text("status IN ('received', 'processing')"),
         ),
+        Index("ix_inbound_emails_lower_from", text("lower(from_address)")),
     )
 
 
@@ -111,6 +134,18 @@ class OutboundEmail(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(998))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The responder's bookkeeping: why it is written, whether a machine wrote it (it then
+    # carries Auto-Submitted: auto-replied), why it waits for review.
+    purpose: Mapped[str | None] = mapped_column(String(40))
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    review_reasons: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    provider_draft_id: Mapped[str | None] = mapped_column(String(200))
+    # Set before a provider send starts: a retry after a crash looks for the sent mail
+    # (from this mailbox mark on) instead of sending again.
+    send_mark: Mapped[str | None] = mapped_column(String(100))
+    send_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -142,3 +177,15 @@ class Escalation(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (Index("ix_escalations_customer_email_lower", text("lower(customer_email)")),)
+
+
+class MailboxSyncState(Base):
+    """Where the inbox follower is in one provider mailbox (Gmail history id)."""
+
+    __tablename__ = "mailbox_sync_state"
+
+    mailbox: Mapped[str] = mapped_column(String(320), primary_key=True)
+    history_id: Mapped[str | None] = mapped_column(String(100))
+    last_full_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    full_syncs: Mapped[int] = mapped_column(default=0, server_default=text("0"))
