@@ -35,13 +35,12 @@ from tools.mail_policy.automation import (
     is_never_reply_relay,
 )
 from tools.mail_policy.conflict import ConflictGrade, Severity, grade_conflict
+from tools.mail_policy.triage import TriageIntent
 
 Mode = Literal["off", "draft-only", "auto-send"]
 Outcome = Literal["ignore", "escalate", "draft_for_review", "auto_send", "stop"]
-TriageIntent = Literal[
-    "new_lead", "quote_question", "availability", "booking_change", "complaint", "other"
-]
-DEFAULT_AUTO_SEND_INTENTS: frozenset[str] = frozenset({"new_lead", "availability"})
+# Auto-send by default only answers new leads and quote requests (triage.TriageIntent).
+DEFAULT_AUTO_SEND_INTENTS: frozenset[str] = frozenset({"new_lead"})
 DUPLICATE_QUOTE_STOP = timedelta(days=7)
 RECENT_QUOTE_WARNING = timedelta(days=30)
 REPLY_HEADERS: dict[str, str] = {"Auto-Submitted": "auto-replied"}

@@ -25,7 +25,7 @@ GOOD: dict[str, Any] = {
     "thread_replies_last_day": 0,
     "sender_verified": True,
     "reply_to_differs": False,
-    "intent": "availability",
+    "intent": "new_lead",
 }
 
 
@@ -153,7 +153,7 @@ _HEADERS = st.sampled_from([{}, {"Precedence": "bulk"}, {"Auto-Submitted": "no"}
     thread_rate=st.integers(0, 5),
     verified=st.booleans(),
     differs=st.booleans(),
-    intent=st.sampled_from(["new_lead", "availability", "complaint", "other"]),
+    intent=st.sampled_from(["new_lead", "booking_change", "question", "complaint"]),
 )
 def test_never_auto_send_when_any_flag_is_raised(
     body: str,
