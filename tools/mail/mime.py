@@ -298,13 +298,41 @@ def _decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
 _SURROGATES = re.compile("[\udc80-\udcff]")
 
 
-def _header(msg: Message, name: str, defects: list[str]) -> str | None:
+def _raw_header(msg: Message, name: str) -> str | None:
     wanted = name.casefold()
     raw = next((v for k, v in msg.raw_items() if k.casefold() == wanted), None)
+    return None if raw is None else str(raw)
+
+
+def _header(msg: Message, name: str, defects: list[str]) -> str | None:
+    raw = _raw_header(msg, name)
+    return None if raw is None else _decode_text(raw, name, defects)
+
+
+_ANGLE_ADDR = re.compile(r"^(.*)<([^<>]*)>$", re.DOTALL)
+
+
+def _mailbox(msg: Message, name: str, defects: list[str]) -> tuple[str | None, str | None]:
+    """(display name, address) of an address header. The address is taken from the raw
+    header before any RFC 2047 decoding (RFC 2047 §5): an encoded word in the display name
+    may decode to anything, e.g. "\r\nBcc: x@evil" or another address, and must never
+    become the address."""
+    raw = _raw_header(msg, name)
     if raw is None:
-        return None
-    if not isinstance(raw, str):
-        raw = str(raw)
+        return None, None
+    flat = re.sub(r"\r?\n[ \t]*", " ", raw).strip()
+    if _SURROGATES.search(flat):  # raw 8-bit header bytes: most senders mean UTF-8
+        flat = _decode_bytes(flat.encode("ascii", "surrogateescape"), None, defects)
+    angle = _ANGLE_ADDR.match(flat)
+    if angle is not None:  # "display name <addr>": the address is the last angle-addr
+        raw_name, addr = angle.group(1).strip().strip('"').strip(), angle.group(2)
+    else:
+        raw_name, addr = parseaddr(flat)
+    display = _decode_text(raw_name, name, defects) if raw_name else None
+    return display, _address(addr)
+
+
+def _decode_text(raw: str, name: str, defects: list[str]) -> str | None:
     if _SURROGATES.search(raw):
         # Raw 8-bit header bytes (not RFC 2047): most senders mean UTF-8.
         raw = _decode_bytes(raw.encode("ascii", "surrogateescape"), None, defects)
@@ -433,8 +461,8 @@ def _parse(raw: bytes) -> ParsedMail:
     def h(name: str) -> str | None:
         return _header(msg, name, defects)
 
-    from_name, from_addr = parseaddr(h("From") or "")
-    _, reply_addr = parseaddr(h("Reply-To") or "")
+    from_name, from_address = _mailbox(msg, "From", defects)
+    _, reply_to = _mailbox(msg, "Reply-To", defects)
     to = tuple(a for _, addr in getaddresses([h("To") or ""]) if (a := _address(addr)))
     message_id = next(iter(_msg_ids(h("Message-ID"))), None)
     if message_id is None:
@@ -458,9 +486,9 @@ def _parse(raw: bytes) -> ParsedMail:
         message_id=message_id,
         in_reply_to=next(iter(_msg_ids(h("In-Reply-To"))), None),
         references=_msg_ids(h("References")),
-        from_address=_address(from_addr),
-        from_name=_clean_header(from_name) or None,
-        reply_to=_address(reply_addr),
+        from_address=from_address,
+        from_name=_clean_header(from_name or "") or None,
+        reply_to=reply_to,
         to=to,
         subject=h("Subject") or "",
         date=_date(h("Date")),

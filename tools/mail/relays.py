@@ -213,6 +213,7 @@ _SERVICE_TABLE: dict[str, ServiceType] = {
     "engangs": ServiceType.STANDARD,
     "erhverv": ServiceType.BUSINESS,
     "flytte": ServiceType.MOVING_OUT,
+    "vinduer": ServiceType.WINDOWS,  # the website form's short value
 }
 # Keywords searched inside free text ("Kontorrengøring 2 gange om ugen"), most specific first.
 _SERVICE_KEYWORDS: tuple[tuple[str, ServiceType], ...] = (
@@ -223,6 +224,7 @@ _SERVICE_KEYWORDS: tuple[tuple[str, ServiceType], ...] = (
     ("erhverv", ServiceType.BUSINESS),
     ("kontor", ServiceType.BUSINESS),
     ("vinduespudsning", ServiceType.WINDOWS),
+    ("vinduer", ServiceType.WINDOWS),
     ("fast rengøring", ServiceType.REGULAR),
     ("rengøringshjælp", ServiceType.REGULAR),
     ("engangs", ServiceType.STANDARD),

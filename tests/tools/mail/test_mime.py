@@ -228,3 +228,16 @@ def test_html_to_text_collapses_whitespace() -> None:
 
 def test_normalise_nfc() -> None:
     assert normalise_text("Ae\u0301  x") == "Aé x"
+
+
+def test_an_encoded_display_name_never_becomes_the_address() -> None:
+    """RFC 2047 §5: the address is parsed before encoded words are decoded."""
+    raw = (
+        b"From: =?UTF-8?Q?Mathias_Schou=0D=0ABcc:_from@evil.example=0D=0A?= "
+        b"<kunde@example.dk>\r\nReply-To: =?UTF-8?Q?x@evil.example?= <kunde@example.dk>\r\n"
+        b"To: info@rendetalje.dk\r\nSubject: x\r\n\r\nhej\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.from_address == "kunde@example.dk"
+    assert parsed.reply_to == "kunde@example.dk"
+    assert parsed.from_name is not None and "\n" not in parsed.from_name
