@@ -47,9 +47,18 @@ def _thread_id(parsed: ParsedMail) -> str | None:
 
 
 async def ingest(
-    database: Database, raw: bytes, *, now: datetime, max_raw_bytes: int
+    database: Database,
+    raw: bytes,
+    *,
+    now: datetime,
+    max_raw_bytes: int,
+    provider_id: str | None = None,
+    provider_thread_id: str | None = None,
 ) -> IngestResult:
-    """Record one delivery of ``raw``; a message seen before is only counted again."""
+    """Record one delivery of ``raw``; a message seen before is only counted again.
+
+    ``provider_id`` and ``provider_thread_id`` (Gmail's id and threadId) are kept with the
+    mail; a redelivery fills them in if they were unknown, and never changes them."""
     parsed = parse_headers(raw)
     source = LeadSource(detect_source(parsed).value)
     async with database.transaction() as s:
@@ -64,6 +73,8 @@ async def ingest(
             thread_id=_thread_id(parsed),
             source=source,
             max_raw_bytes=max_raw_bytes,
+            provider_id=provider_id,
+            provider_thread_id=provider_thread_id,
         )
         return IngestResult(message_id=row.message_id, created=created, status=row.status)
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
 from pydantic import BaseModel
 
+from agent.inbox.gmail_sync import SyncMode, sync_mailbox
 from agent.inbox.ingest import ingest, iter_messages
 from api.cli.common import fail, print_json, print_table, run_with_container
 from api.composition import Container
+from api.config import ConfigurationError, load_settings
 from api.inbox_settings import InboxSettings
 from memory.models.enums import InboundStatus
 from memory.repositories.inbox import InboxRepository
+from tools.integrations.gmail import GmailMailbox
+from tools.integrations.ports import ErrorCode, IntegrationError
+from tools.integrations.settings import GoogleSettings, build_google_adapters
 
 inbox = typer.Typer(help="The inbound mail ledger.", no_args_is_help=True)
 
@@ -116,3 +123,98 @@ def list_mail(
             for r in out
         ],
     )
+
+
+class PollOut(BaseModel):
+    mailbox: str
+    mode: SyncMode
+    fetched: int
+    new: int
+    duplicate: int
+    quarantined: int
+    missing: int
+    history_id: str
+    at: str
+
+
+GMAIL_NOT_CONFIGURED = (
+    "Gmail is not configured: set GOOGLE_CREDENTIALS_FILE (a service-account key with "
+    "GOOGLE_DELEGATED_USER, or an authorized-user file), and leave GMAIL_ENABLED unset or true"
+)
+# Worth waiting out in the loop; anything else (credentials, a bad request) stops it.
+_TRANSIENT = (ErrorCode.UNAVAILABLE, ErrorCode.RATE_LIMITED)
+
+
+def _gmail_settings() -> GoogleSettings:
+    """Checked before the database is started, so a missing setting is reported at once."""
+    try:
+        google = load_settings().google
+    except ConfigurationError as exc:
+        fail(str(exc), code=2)
+    if not google.gmail_enabled:
+        fail(GMAIL_NOT_CONFIGURED, code=2)
+    return google
+
+
+def _gmail_mailbox(google: GoogleSettings) -> GmailMailbox:
+    try:
+        mailbox = build_google_adapters(google).mailbox
+    except (ValueError, OSError) as exc:  # unreadable or unsuitable credentials
+        fail(f"Gmail: {exc}", code=2)
+    if mailbox is None:  # pragma: no cover - gmail_enabled was checked
+        fail(GMAIL_NOT_CONFIGURED, code=2)
+    return mailbox
+
+
+def _show(out: PollOut, *, as_json: bool, pretty: bool) -> None:
+    if as_json:
+        typer.echo(out.model_dump_json(indent=2 if pretty else None))
+        return
+    typer.echo(
+        f"{out.at[:19]} {out.mailbox} ({out.mode}): {out.new} new, {out.duplicate} duplicate, "
+        f"{out.quarantined} quarantined, {out.missing} missing; history id {out.history_id}"
+    )
+
+
+@inbox.command("poll")
+def poll(
+    once: bool = typer.Option(False, "--once", help="Sync once and exit."),
+    interval: float = typer.Option(
+        60.0, "--interval", min=1.0, help="Seconds between syncs when looping."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Follow the Gmail inbox into the ledger (by history id; a full resync when needed).
+
+    Loops until Ctrl-C unless --once. Several pollers of one mailbox take turns."""
+    google = _gmail_settings()
+    settings = InboxSettings()
+    mailbox = _gmail_mailbox(google)
+
+    async def sync_once(c: Container, key: str) -> PollOut:
+        now = c.clock()
+        report = await sync_mailbox(
+            c.database, mailbox, mailbox_key=key, now=now, max_raw_bytes=settings.max_mail_bytes
+        )
+        return PollOut(mailbox=key, at=now.isoformat(), **asdict(report))
+
+    async def work(c: Container) -> None:
+        try:
+            key = f"gmail:{await mailbox.email_address()}"
+        except IntegrationError as exc:
+            fail(f"Gmail: {exc}")
+        while True:
+            try:
+                _show(await sync_once(c, key), as_json=as_json, pretty=once)
+            except IntegrationError as exc:
+                if once or exc.code not in _TRANSIENT:
+                    fail(f"Gmail: {exc}")
+                typer.echo(f"warning: Gmail: {exc}; retrying in {interval:g} s", err=True)
+            if once:
+                return
+            await asyncio.sleep(interval)
+
+    try:
+        run_with_container(work)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)

@@ -16,6 +16,12 @@ from memory.models.enums import InboundStatus, LeadSource
 OVERSIZED = "oversized"
 _LONG = 998  # RFC 5322 line limit; the width of the header columns
 _ADDRESS = 320
+_PROVIDER_ID = 200
+
+
+def _fitting(value: str | None, width: int) -> str | None:
+    # A provider id cut short would name another message: too long is stored as unknown.
+    return value if value and len(value) <= width else None
 
 
 def synthetic_message_id(raw: bytes) -> str:
@@ -44,10 +50,14 @@ class InboxRepository:
         thread_id: str | None,
         source: LeadSource | None,
         max_raw_bytes: int,
+        provider_id: str | None = None,
+        provider_thread_id: str | None = None,
     ) -> tuple[InboundEmail, bool]:
         """Insert the mail, or count one more delivery of it: (row, created).
 
-        A mail larger than ``max_raw_bytes`` is recorded without its bytes, quarantined."""
+        A mail larger than ``max_raw_bytes`` is recorded without its bytes, quarantined.
+        The provider's ids (Gmail id and threadId) are filled in on a redelivery when the row
+        has none yet (an imported mail later seen in Gmail), never overwritten."""
         oversized = len(raw) > max_raw_bytes
         values = {
             "message_id": (message_id or synthetic_message_id(raw))[:_LONG],
@@ -63,13 +73,22 @@ class InboxRepository:
             "status": InboundStatus.QUARANTINED if oversized else InboundStatus.RECEIVED,
             "status_reason": OVERSIZED if oversized else None,
             "delivery_count": 1,
+            "provider_id": _fitting(provider_id, _PROVIDER_ID),
+            "provider_thread_id": _fitting(provider_thread_id, _PROVIDER_ID),
         }
+        new = insert(InboundEmail).values(**values)
         stmt = (
-            insert(InboundEmail)
-            .values(**values)
-            .on_conflict_do_update(
+            new.on_conflict_do_update(
                 index_elements=[InboundEmail.message_id],
-                set_={"delivery_count": InboundEmail.delivery_count + 1},
+                set_={
+                    "delivery_count": InboundEmail.delivery_count + 1,
+                    "provider_id": func.coalesce(
+                        InboundEmail.provider_id, new.excluded.provider_id
+                    ),
+                    "provider_thread_id": func.coalesce(
+                        InboundEmail.provider_thread_id, new.excluded.provider_thread_id
+                    ),
+                },
             )
             .returning(InboundEmail, literal_column("(xmax = 0)", Boolean).label("created"))
             .execution_options(populate_existing=True)

@@ -1,9 +1,11 @@
 """Gmail behind MailboxPort: send and draft replies, follow the inbox by history id.
 
-Sending is made safe to retry: Gmail has no idempotent send, and a timeout or 5xx may come
-after the mail went out. Before the first attempt the adapter notes the mailbox's history id;
-before any further attempt it looks at the messages added to SENT since then for this mail's
-`X-RenOS-Ref` header (see `mime_build`) and returns that message instead of sending again.
+Sending (a message, or a draft made earlier) is made safe to retry: Gmail has no idempotent
+send, and a timeout or 5xx may come after the mail went out. Before the first attempt the
+adapter notes the mailbox's history id; before any further attempt it looks at the messages
+added to SENT since then for this mail's `X-RenOS-Ref` header (see `mime_build`) and returns
+that message instead of sending again. `find_sent` offers the same look to a caller that
+noted the mark itself and crashed while sending.
 The Message-ID of a sent mail is read back afterwards, because Gmail may have replaced ours.
 """
 
@@ -24,6 +26,7 @@ from tools.integrations.mime_build import (
 )
 from tools.integrations.ports import (
     ErrorCode,
+    FetchedMail,
     HistoryExpiredError,
     HistoryPage,
     IntegrationError,
@@ -94,10 +97,37 @@ class GmailMailbox:
             body["threadId"] = mail.thread_id
         return body
 
+    async def email_address(self) -> str:
+        """The mailbox's own address (a stable name for its sync state)."""
+        return (await self._profile())[0]
+
     async def send(self, message: OutgoingMail) -> SentMail:
-        operation = "gmail.messages.send"
         address, mark = await self._profile()
         body = self._message(message, address)
+        return await self._send_at_most_once(
+            "gmail.messages.send",
+            mark,
+            message,
+            lambda: self._users.messages().send(userId=self._user, body=body),
+        )
+
+    async def send_draft(self, draft_id: str, message: OutgoingMail) -> SentMail:
+        """Send the draft as stored; `message` is what it was made from (its key finds it in
+        SENT when an answer is lost). Gmail deletes a draft as it sends it, so a retry that
+        missed the sent mail (e.g. a reviewer's edit dropped X-RenOS-Ref) fails NOT_FOUND
+        rather than sending twice."""
+        mark = await self.current_history_id()
+        return await self._send_at_most_once(
+            "gmail.drafts.send",
+            mark,
+            message,
+            lambda: self._users.drafts().send(userId=self._user, body={"id": draft_id}),
+        )
+
+    async def _send_at_most_once(
+        self, operation: str, mark: str, message: OutgoingMail, request: Callable[[], Any]
+    ) -> SentMail:
+        """Run a sending request with retries; a retry first looks in SENT since `mark`."""
         ref = mail_ref(message.idempotency_key)
         attempts = 0
 
@@ -106,8 +136,7 @@ class GmailMailbox:
             attempts += 1
             if attempts > 1 and (earlier := await self._find_sent(mark, ref)) is not None:
                 return earlier
-            request = self._users.messages().send(userId=self._user, body=body)
-            response = await self._api.execute_once(request)
+            response = await self._api.execute_once(request())
             return SentMail(
                 field_str(response, "id", operation), field_str(response, "threadId", operation)
             )
@@ -122,6 +151,10 @@ class GmailMailbox:
             header = None
         return SentMail(sent.message_id, sent.thread_id, header)
 
+    async def find_sent(self, mark: str, idempotency_key: str) -> SentMail | None:
+        """The mail with this key among SENT messages added since `mark` (a history id)."""
+        return await self._find_sent(mark, mail_ref(idempotency_key))
+
     async def _metadata(self, message_id: str) -> Json:
         request = self._users.messages().get(
             userId=self._user,
@@ -132,7 +165,7 @@ class GmailMailbox:
         return await self._api.execute("gmail.messages.get", request)
 
     async def _find_sent(self, mark: str, ref: str) -> SentMail | None:
-        added, _ = await self._history(mark, "SENT", inbound_only=False)
+        added, _ = await self._history_since(mark, "SENT", inbound_only=False)
         for message_id in added:
             message = await self._metadata(message_id)
             headers = _headers(message)
@@ -182,14 +215,19 @@ class GmailMailbox:
             if not page_token:
                 return list(ids), history_id
 
-    async def list_history(self, start_history_id: str) -> HistoryPage:
-        """Inbound messages added since the id (drafts and our own sent mail left out)."""
+    async def _history_since(
+        self, start_history_id: str, label_id: str | None, *, inbound_only: bool
+    ) -> tuple[list[str], str]:
         try:
-            ids, history_id = await self._history(start_history_id, None, inbound_only=True)
+            return await self._history(start_history_id, label_id, inbound_only=inbound_only)
         except IntegrationError as exc:
             if exc.code is ErrorCode.NOT_FOUND:  # Gmail keeps history about a week
                 raise HistoryExpiredError(start_history_id) from exc
             raise
+
+    async def list_history(self, start_history_id: str) -> HistoryPage:
+        """Inbound messages added since the id (drafts and our own sent mail left out)."""
+        ids, history_id = await self._history_since(start_history_id, None, inbound_only=True)
         return HistoryPage(tuple(ids), history_id)
 
     async def list_message_ids(
@@ -203,11 +241,20 @@ class GmailMailbox:
         token = page.get("nextPageToken")
         return ids, token if isinstance(token, str) and token else None
 
-    async def fetch_raw(self, message_id: str) -> bytes:
+    async def fetch_message(self, message_id: str) -> FetchedMail:
         operation = "gmail.messages.get"
         request = self._users.messages().get(userId=self._user, id=message_id, format="raw")
         response = await self._api.execute(operation, request)
         try:
-            return decode_raw(field_str(response, "raw", operation))
+            raw = decode_raw(field_str(response, "raw", operation))
         except ValueError as exc:
             raise IntegrationError(ErrorCode.INVALID, f"{operation}: raw is not base64") from exc
+        thread_id = response.get("threadId")
+        return FetchedMail(
+            raw=raw,
+            provider_id=str(response.get("id") or message_id),
+            thread_id=thread_id if isinstance(thread_id, str) and thread_id else None,
+        )
+
+    async def fetch_raw(self, message_id: str) -> bytes:
+        return (await self.fetch_message(message_id)).raw

@@ -16,6 +16,7 @@ from tools.integrations.ports import (
     CalendarEventRequest,
     CreatedEvent,
     ErrorCode,
+    FetchedMail,
     HistoryExpiredError,
     HistoryPage,
     IntegrationError,
@@ -60,51 +61,82 @@ class InMemoryCalendar:
 
 
 class RecordingMailbox:
-    """Mail kept in memory: `.sent` and `.drafts` in order, an inbox fed by `deliver`.
+    """Mail kept in memory: `.sent` in order, `.drafts` by draft id (sending one removes it),
+    an inbox fed by `deliver`.
 
-    With a `sender`, sent mail reports the Message-ID the real message would carry.
-    `list_message_ids` does not interpret the query: every delivered message matches.
+    With a `sender`, sent mail reports the Message-ID the real message would carry. Sent mail
+    takes a history id, as in Gmail, so `find_sent` honours its mark. `list_message_ids` does
+    not interpret the query: every delivered message matches.
     """
 
     def __init__(self, *, sender: str | None = None, page_size: int = 100) -> None:
         self.sent: list[OutgoingMail] = []
-        self.drafts: list[OutgoingMail] = []
+        self.drafts: dict[str, OutgoingMail] = {}
         self.failures: list[IntegrationError] = []
         self._sender = sender
         self._page_size = page_size
-        self._sent_by_key: dict[str, SentMail] = {}
+        self._sent_by_key: dict[str, tuple[int, SentMail]] = {}  # with its history id
         self._drafts_by_key: dict[str, str] = {}
-        self._inbox: dict[str, bytes] = {}
+        self._draft_count = 0
+        self._inbox: dict[str, FetchedMail] = {}
+        self._delivered = 0
         self._history: list[tuple[int, str]] = []
         self._history_id = 1
         self._oldest_history_id = 0
 
-    async def send(self, message: OutgoingMail) -> SentMail:
-        if (earlier := self._sent_by_key.get(message.idempotency_key)) is not None:
-            return earlier
-        if self.failures:
-            raise self.failures.pop(0)
+    def _record_sent(self, message: OutgoingMail) -> SentMail:
         self.sent.append(message)
         number = len(self.sent)
         header = header_message_id(message.idempotency_key, self._sender) if self._sender else None
         sent = SentMail(f"sent-{number}", message.thread_id or f"thread-{number}", header)
-        self._sent_by_key[message.idempotency_key] = sent
+        self._history_id += 1
+        self._sent_by_key[message.idempotency_key] = (self._history_id, sent)
         return sent
+
+    async def send(self, message: OutgoingMail) -> SentMail:
+        if (earlier := self._sent_by_key.get(message.idempotency_key)) is not None:
+            return earlier[1]
+        if self.failures:
+            raise self.failures.pop(0)
+        return self._record_sent(message)
 
     async def create_draft(self, message: OutgoingMail) -> str:
         if (earlier := self._drafts_by_key.get(message.idempotency_key)) is not None:
             return earlier
         if self.failures:
             raise self.failures.pop(0)
-        self.drafts.append(message)
-        draft_id = f"draft-{len(self.drafts)}"
+        self._draft_count += 1
+        draft_id = f"draft-{self._draft_count}"
+        self.drafts[draft_id] = message
         self._drafts_by_key[message.idempotency_key] = draft_id
         return draft_id
 
-    def deliver(self, raw: bytes) -> str:
-        """Put a received message (RFC 822 bytes) in the inbox; returns its id."""
-        message_id = f"msg-{len(self._inbox) + 1}"
-        self._inbox[message_id] = raw
+    async def send_draft(self, draft_id: str, message: OutgoingMail) -> SentMail:
+        """Sends the stored draft; a second call for the same mail returns the first send."""
+        if (earlier := self._sent_by_key.get(message.idempotency_key)) is not None:
+            return earlier[1]
+        if self.failures:
+            raise self.failures.pop(0)
+        draft = self.drafts.get(draft_id)
+        if draft is None:
+            raise IntegrationError(ErrorCode.NOT_FOUND, f"no draft {draft_id}", status=404)
+        if draft.idempotency_key != message.idempotency_key:
+            raise ValueError(f"draft {draft_id} was made from another mail")
+        del self.drafts[draft_id]
+        self._drafts_by_key.pop(draft.idempotency_key, None)
+        return self._record_sent(draft)
+
+    async def find_sent(self, mark: str, idempotency_key: str) -> SentMail | None:
+        start = self._history_number(mark)
+        found = self._sent_by_key.get(idempotency_key)
+        return found[1] if found is not None and found[0] > start else None
+
+    def deliver(self, raw: bytes, *, thread_id: str | None = None) -> str:
+        """Put a received message (RFC 822 bytes) in the inbox; returns its id. Without a
+        `thread_id` the message starts a thread of its own."""
+        self._delivered += 1
+        message_id = f"msg-{self._delivered}"
+        self._inbox[message_id] = FetchedMail(raw, message_id, thread_id or f"thread-{message_id}")
         self._history_id += 1
         self._history.append((self._history_id, message_id))
         return message_id
@@ -113,16 +145,20 @@ class RecordingMailbox:
         """Forget history, as Gmail does after about a week: older ids now need a resync."""
         self._oldest_history_id = self._history_id
 
+    def _history_number(self, history_id: str) -> int:
+        try:
+            start = int(history_id)
+        except ValueError as exc:
+            raise IntegrationError(ErrorCode.INVALID, "history id is not a number") from exc
+        if start < self._oldest_history_id:
+            raise HistoryExpiredError(history_id)
+        return start
+
     async def current_history_id(self) -> str:
         return str(self._history_id)
 
     async def list_history(self, start_history_id: str) -> HistoryPage:
-        try:
-            start = int(start_history_id)
-        except ValueError as exc:
-            raise IntegrationError(ErrorCode.INVALID, "history id is not a number") from exc
-        if start < self._oldest_history_id:
-            raise HistoryExpiredError(start_history_id)
+        start = self._history_number(start_history_id)
         added = tuple(message_id for number, message_id in self._history if number > start)
         return HistoryPage(added, str(self._history_id))
 
@@ -135,8 +171,15 @@ class RecordingMailbox:
         more = offset + self._page_size < len(newest_first)
         return page, str(offset + self._page_size) if more else None
 
-    async def fetch_raw(self, message_id: str) -> bytes:
+    async def fetch_message(self, message_id: str) -> FetchedMail:
         try:
             return self._inbox[message_id]
         except KeyError:
             raise IntegrationError(ErrorCode.NOT_FOUND, f"no message {message_id}") from None
+
+    async def fetch_raw(self, message_id: str) -> bytes:
+        return (await self.fetch_message(message_id)).raw
+
+    def delete(self, message_id: str) -> None:
+        """Remove a message, as a user deleting it would: fetching it is then NOT_FOUND."""
+        self._inbox.pop(message_id, None)

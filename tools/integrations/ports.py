@@ -153,6 +153,15 @@ class SentMail:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchedMail:
+    """One received message: its RFC 822 bytes and the provider's ids (Gmail id, threadId)."""
+
+    raw: bytes
+    provider_id: str
+    thread_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryPage:
     """Messages added since a history id (all pages), and the id to continue from."""
 
@@ -171,10 +180,32 @@ class CalendarPort(Protocol):
 
 
 class MailboxPort(Protocol):
-    async def send(self, message: OutgoingMail) -> SentMail: ...
+    """A mailbox: send and draft mail, and follow what arrives by history id.
+
+    A history id is also a mark for sending safely: note `current_history_id()` before a
+    send, and after a crash `find_sent(mark, key)` tells whether the mail went out.
+    """
+
+    async def send(self, message: OutgoingMail) -> SentMail:
+        """Send the mail; a retry after a lost answer does not send it twice."""
+        ...
 
     async def create_draft(self, message: OutgoingMail) -> str:
         """Store a draft; returns the provider's draft id."""
+        ...
+
+    async def send_draft(self, draft_id: str, message: OutgoingMail) -> SentMail:
+        """Send a draft made by `create_draft(message)`; as safe to retry as `send`."""
+        ...
+
+    async def find_sent(self, mark: str, idempotency_key: str) -> SentMail | None:
+        """The mail with this key sent since the mark (a history id), or None.
+
+        Raises HistoryExpiredError when the mark is too old to tell."""
+        ...
+
+    async def current_history_id(self) -> str:
+        """The mailbox's history id now: where to follow from, or a mark before a send."""
         ...
 
     async def list_history(self, start_history_id: str) -> HistoryPage:
@@ -185,6 +216,10 @@ class MailboxPort(Protocol):
         self, query: str, page_token: str | None
     ) -> tuple[list[str], str | None]:
         """One page of message ids matching a provider search query, and the next token."""
+        ...
+
+    async def fetch_message(self, message_id: str) -> FetchedMail:
+        """One message with its provider ids; IntegrationError NOT_FOUND when deleted."""
         ...
 
     async def fetch_raw(self, message_id: str) -> bytes:

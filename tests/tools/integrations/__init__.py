@@ -8,6 +8,7 @@ IndexError, so an unexpected extra request cannot pass silently.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,22 @@ UNAUTHENTICATED = google_error(
     "UNAUTHENTICATED",
 )
 NOT_FOUND = google_error(404, "notFound", "Requested entity was not found.", "NOT_FOUND")
+
+
+def gmail_raw(message_id: str, thread_id: str, rfc822: bytes) -> Response:
+    """Gmail's answer to messages.get with format=raw (base64url, without padding)."""
+    raw = base64.urlsafe_b64encode(rfc822).decode("ascii").rstrip("=")
+    return ok(
+        {
+            "id": message_id,
+            "threadId": thread_id,
+            "labelIds": ["UNREAD", "INBOX"],
+            "sizeEstimate": len(rfc822),
+            "historyId": "4400",
+            "internalDate": "1764583360000",
+            "raw": raw,
+        }
+    )
 
 
 def recorded(*responses: Response) -> Any:
