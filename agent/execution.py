@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,9 @@ from tools.canonical.registry import ToolSpec
 
 _log = logging.getLogger(__name__)
 _FINISHED = (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.DENIED)
+
+# Looks at a permitted call's arguments and names why it must not run here (None: it may).
+ScopeGuard = Callable[[str, dict[str, Any]], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class ToolExecutor:
         run_id: str,
         clock: Callable[[], datetime],
         allowed: frozenset[str] | None = None,
+        scope: ScopeGuard | None = None,
     ) -> None:
         self._db, self._ports_for, self.caller = database, ports_for, caller
-        self._allowed = allowed
+        self._allowed, self._scope = allowed, scope
         self.table, self._model, self._run_id, self._clock = table, model, run_id, clock
 
     def spec(self, name: str) -> ToolSpec | None:
@@ -66,9 +70,18 @@ class ToolExecutor:
         """Whether the caller's role may use this tool (None: every tool of the channel)."""
         return self._allowed is None or name in self._allowed
 
-    async def refuse(self, spec: ToolSpec, call_id: str, raw: dict[str, Any]) -> ToolOutcome:
+    async def out_of_scope(self, name: str, raw: dict[str, Any]) -> str | None:
+        """Why this channel may not make this particular call (e.g. a lead that is not the
+        mail's sender), or None."""
+        return None if self._scope is None else await self._scope(name, raw)
+
+    async def refuse(
+        self, spec: ToolSpec, call_id: str, raw: dict[str, Any], reason: str | None = None
+    ) -> ToolOutcome:
         """A call the caller's role may not make: never run, audited as denied."""
-        message = f"not permitted: role {self.caller.role} may not use {spec.name}"
+        message = reason or f"not permitted: role {self.caller.role} may not use {spec.name}"
+        if (done := await self.finished(call_id)) is not None:
+            return done
         await self._start(spec, call_id, raw, TaskStatus.PENDING, "")
         await self._finish(call_id, TaskStatus.DENIED, 0, error_code="forbidden", error=message)
         return ToolOutcome(

@@ -19,6 +19,8 @@ from agent.memory.embeddings import Embedder, build_embedder
 from agent.memory.settings import EmbeddingConfigurationError, check_dimension
 from agent.offline.model import OfflineChatModel
 from agent.providers import ChatModelHandle, ModelConfigurationError, build_chat_model
+from agent.responder.compose import EmailAgent
+from agent.responder.pipeline import Responder
 from agent.runner import ChatRunner
 from api.config import ConfigurationError, Settings
 from memory import migrate
@@ -28,6 +30,7 @@ from memory.provision import resolve_database_url
 from memory.repositories.messages import MessageRepository
 from tools.canonical.ports import Ports
 from tools.canonical.registry import tool_table
+from tools.integrations.ports import CalendarPort, MailboxPort
 from tools.integrations.settings import build_google_adapters
 
 _log = logging.getLogger(__name__)
@@ -45,6 +48,9 @@ class Container:
     database: Database
     clock: Clock = field(default=system_clock)
     chat: ChatRunner | None = None
+    # Google Calendar and Gmail when configured; None: our own tables are calendar and outbox.
+    calendar: CalendarPort | None = None
+    mailbox: MailboxPort | None = None
     _resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def aclose(self) -> None:
@@ -68,7 +74,14 @@ async def build_container(
         pool_timeout_s=settings.database.pool_timeout_s,
         echo=settings.database.echo_sql,
     )
-    container = Container(settings=settings, database=database, clock=clock)
+    google = build_google_adapters(settings.google)
+    container = Container(
+        settings=settings,
+        database=database,
+        clock=clock,
+        calendar=google.calendar,
+        mailbox=google.mailbox,
+    )
     try:
         await ensure_extensions(database)
         if migrate_schema:
@@ -111,11 +124,10 @@ async def _build_chat(container: Container) -> ChatRunner:
     embedder = await build_checked_embedder(settings, container.database)
     handle = build_model(settings, clock)
     container._resources.push_async_callback(handle.aclose)
-    google = build_google_adapters(settings.google)
 
     def ports_for(session: AsyncSession) -> Ports:
         return sql_ports(
-            session, calendar=google.calendar, mailbox=google.mailbox, clock=container.clock
+            session, calendar=container.calendar, mailbox=container.mailbox, clock=container.clock
         )
 
     table = tool_table()
@@ -133,4 +145,32 @@ async def _build_chat(container: Container) -> ChatRunner:
         clock=clock,
         max_steps=settings.chat.max_steps,
         memory=ChatMemory(container.database, embedder, settings.chat),
+    )
+
+
+def build_responder(container: Container, *, handle: ChatModelHandle | None = None) -> Responder:
+    """The email responder on the container's database, model and mailbox. ``handle`` replaces
+    the configured model (tests use a compromised one); the caller closes a handle it built."""
+    settings, clock = container.settings, container.clock
+    if handle is None:
+        handle = build_model(settings, clock)
+        container._resources.push_async_callback(handle.aclose)
+
+    def ports_for(session: AsyncSession) -> Ports:
+        return sql_ports(
+            session, calendar=container.calendar, mailbox=container.mailbox, clock=container.clock
+        )
+
+    agent = EmailAgent(
+        container.database,
+        handle,
+        ports_for,
+        max_steps=settings.responder.max_model_steps,
+    )
+    return Responder(
+        container.database,
+        agent,
+        settings=settings.responder,
+        mailbox=container.mailbox,
+        clock=clock,
     )

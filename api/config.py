@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings
 from agent.graph.settings import ChatSettings
 from agent.memory.settings import EmbeddingSettings
 from agent.providers.settings import ModelSettings
+from agent.responder.settings import ResponderSettings
 from api.settings import ServerSettings
 from memory.settings import DatabaseSettings
 from tools.integrations.settings import GoogleSettings
@@ -32,6 +33,10 @@ class Settings:
     # Defaults without reading the environment, for callers that build Settings by hand.
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings.model_construct)
     chat: ChatSettings = field(default_factory=ChatSettings.model_construct)
+    # Hand-built settings (tests, evals) run no background workers unless they ask for them.
+    responder: ResponderSettings = field(
+        default_factory=lambda: ResponderSettings.model_construct(service_workers=0)
+    )
 
 
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:
@@ -43,6 +48,7 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         google=_load(GoogleSettings, env_file),
         embedding=_load(EmbeddingSettings, env_file),
         chat=_load(ChatSettings, env_file),
+        responder=_load(ResponderSettings, env_file),
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, BaseMessageChunk
@@ -13,6 +14,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import RunContext
 from agent.graph.model_node import ModelCall, make_model_node
+from agent.graph.prompt import system_prompt
 from agent.graph.tools_node import pending_calls, tools_node
 from agent.providers import ChatModelHandle, ProviderError, stream_with_retry
 from agent.state import ChatState
@@ -61,10 +63,15 @@ def _after_tools(state: ChatState) -> str:
 
 
 def build_chat_graph(
-    call_model: ModelCall, checkpointer: BaseCheckpointSaver[Any] | None
+    call_model: ModelCall,
+    checkpointer: BaseCheckpointSaver[Any] | None,
+    *,
+    system_for: Callable[[datetime], str] = system_prompt,
 ) -> CompiledStateGraph[ChatState, RunContext, ChatState, ChatState]:
+    """Model ⇄ tools. The email responder builds the same graph with its own system prompt
+    and without a checkpointer (each mail is one run)."""
     graph = StateGraph(ChatState, context_schema=RunContext)
-    graph.add_node("model", make_model_node(call_model))
+    graph.add_node("model", make_model_node(call_model, system_for))
     graph.add_node("tools", tools_node)
     graph.add_edge(START, "model")
     graph.add_conditional_edges("model", _after_model, ["tools", END])

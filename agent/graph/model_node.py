@@ -4,6 +4,7 @@ on a prompt bounded by the token budget when the run has a memory."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
@@ -28,13 +29,15 @@ class ModelNode(Protocol):
     ) -> dict[str, Any]: ...
 
 
-def make_model_node(call: ModelCall) -> ModelNode:
+def make_model_node(
+    call: ModelCall, system_for: Callable[[datetime], str] = system_prompt
+) -> ModelNode:
     async def model_node(state: ChatState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = runtime.context
         steps = state.get("steps", 0)
         if steps >= ctx.max_steps:
             return {"messages": [AIMessage(content=BUDGET_MESSAGE)], "steps": steps}
-        system = system_prompt(ctx.caller.now)
+        system = system_for(ctx.caller.now)
         prompt: list[BaseMessage] = (
             [SystemMessage(system), *state["messages"]]
             if ctx.memory is None

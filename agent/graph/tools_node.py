@@ -93,6 +93,9 @@ async def tools_node(state: ChatState, *, runtime: Runtime[RunContext]) -> dict[
         if not ex.permits(spec.name):
             outcomes.append(await ex.refuse(spec, call_id, raw))
             continue
+        if (reason := await ex.out_of_scope(spec.name, raw)) is not None:
+            outcomes.append(await ex.refuse(spec, call_id, raw, reason))
+            continue
         if spec.needs_approval:
             if outcomes:
                 break  # hand back what ran; the next step starts with this approval

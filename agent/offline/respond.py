@@ -16,6 +16,7 @@ from langchain_core.messages import BaseMessage
 from agent.offline.answers import compose_answer
 from agent.offline.followup import effective_understanding
 from agent.offline.language import Lang
+from agent.offline.mail_reply import respond_to_mail
 from agent.offline.plan_types import Finish, ToolCallPlan
 from agent.offline.planner import decide
 from agent.offline.transcript import read_transcript
@@ -51,6 +52,8 @@ def tool_note(name: str, lang: Lang) -> str:
 
 
 def respond(messages: Sequence[BaseMessage], tools: frozenset[str], *, now: datetime) -> Reply:
+    if (mail_step := respond_to_mail(messages, tools)) is not None:
+        return Reply(*mail_step)
     transcript = read_transcript(messages)
     u = effective_understanding(transcript, now, tools)
     decision = decide(u, transcript, tools)

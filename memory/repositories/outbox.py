@@ -43,8 +43,15 @@ class OutboxRepository:
         session_id: uuid.UUID | None,
         created_by: uuid.UUID | None,
         created_at: datetime | None = None,
+        inbound_email_id: uuid.UUID | None = None,
+        purpose: str | None = None,
+        automatic: bool = False,
+        review_reasons: list[str] | None = None,
     ) -> tuple[OutboundEmail, bool]:
-        """Insert a draft unless one with this key exists; (draft, inserted)."""
+        """Insert a draft unless one with this key exists; (draft, inserted).
+
+        The responder also records the mail it answers, the purpose, that a machine wrote it
+        and why it waits for review."""
         if (found := await self.by_idempotency_key(idempotency_key)) is not None:
             return found, False
         values: JsonDict = {
@@ -61,6 +68,10 @@ class OutboxRepository:
             "session_id": session_id,
             "created_by": created_by,
             "review_notes": [],
+            "inbound_email_id": inbound_email_id,
+            "purpose": purpose,
+            "automatic": automatic,
+            "review_reasons": list(review_reasons or []),
         }
         if created_at is not None:  # the run's clock (frozen in evals); else the server's
             values["created_at"] = values["updated_at"] = created_at

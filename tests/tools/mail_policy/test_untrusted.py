@@ -142,3 +142,34 @@ def test_nonce_is_deterministic_hex() -> None:
     assert make_nonce("seed") != make_nonce("seed2")
     assert re.fullmatch(r"[0-9a-f]{16}", make_nonce("seed"))
     assert make_nonce("abc") == "ba7816bf8f01cfea"  # sha256("abc") starts ba7816bf8f01cfea
+
+
+# -- look-alike sender domains (tools/mail_policy/lookalike.py) ------------------------------
+
+import pytest  # noqa: E402
+
+from tools.mail_policy.lookalike import is_lookalike_domain  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "rendeta1je.dk",
+        "rendetalje.dk.evil.example",
+        "rendetalje-dk.com",
+        "rendetaije.dk",
+        "rendetalie.dk",
+        "rеndetalje.dk",  # Cyrillic е
+        "rendetalj.dk",
+        "mail.rendetalje.co",
+    ],
+)
+def test_lookalikes_of_our_domain_are_caught(domain: str) -> None:
+    assert is_lookalike_domain(domain)
+
+
+@pytest.mark.parametrize(
+    "domain", ["rendetalje.dk", "example.dk", "gmail.com", "leadmail.no", "rengoering.nu"]
+)
+def test_ordinary_domains_are_not_lookalikes(domain: str) -> None:
+    assert not is_lookalike_domain(domain)
