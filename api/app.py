@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.background import start_background
 from api.composition import Container, build_container
 from api.config import Settings, load_settings
 from api.errors import install_error_handlers
 from api.hardening import install_hardening
-from api.routes import chat, health, inbound_webhook, sessions, web
+from api.routes import chat, health, inbound_webhook, review, sessions, web
 from api.startup import seed_demo_if_empty
 
 
@@ -28,7 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await seed_demo_if_empty(container)
             app.state.container = container
             app.state.turn_tasks = set()
-            yield
+            background = start_background(container)
+            try:
+                yield
+            finally:
+                await background.aclose()
         finally:
             await chat.drain_turns(app)
             await container.aclose()
@@ -47,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(chat.router)
+    app.include_router(review.router)
     app.include_router(inbound_webhook.router)  # HMAC-signed, no bearer token
     app.include_router(web.router)  # the staff web chat at /
     return app

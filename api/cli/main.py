@@ -9,6 +9,8 @@ import typer
 from api.cli import db, records, staff
 from api.cli.chat import chat
 from api.cli.inbox import inbox
+from api.cli.inbox_work import work_command
+from api.cli.review import review
 from api.cli.serve import serve
 
 
@@ -26,7 +28,10 @@ def build_cli() -> typer.Typer:
     cli.add_typer(staff.tokens, name="tokens")
     cli.add_typer(records.leads, name="leads")
     cli.add_typer(records.bookings, name="bookings")
+    if not any(c.name == "work" for c in inbox.registered_commands):
+        inbox.command("work")(work_command)
     cli.add_typer(inbox, name="inbox")
+    cli.add_typer(review, name="review")
     return cli
 
 

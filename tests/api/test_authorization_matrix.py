@@ -31,6 +31,7 @@ from .test_sessions_api import make_settings
 
 P = Permission
 S = "/v1/sessions/{session_id}"
+R = "/v1/review/{ref}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ),
     ("GET", S + "/events"): Endpoint(P.SESSIONS_READ, 200),
     ("GET", "/metrics"): Endpoint(None, 200),
+    ("GET", "/v1/review"): Endpoint(P.APPROVALS_DECIDE, 200),
+    ("GET", R): Endpoint(P.APPROVALS_DECIDE, 404),
+    ("POST", R + "/approve"): Endpoint(P.APPROVALS_DECIDE, 404, json={}),
+    ("POST", R + "/reject"): Endpoint(P.APPROVALS_DECIDE, 404, json={"reason": "nej"}),
 }
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}
@@ -137,7 +142,7 @@ class Api:
     ) -> httpx.Response:
         method, path = key
         endpoint = ENDPOINTS[key]
-        url = path.format(session_id=session_id, tool_call_id="call_1")
+        url = path.format(session_id=session_id, tool_call_id="call_1", ref="0123456789ab")
         return await self.client.request(
             method, url, headers=headers, json=endpoint.json, params=endpoint.params
         )
