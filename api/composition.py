@@ -10,16 +10,10 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from agent.adapters import sql_ports
-from agent.graph.chat import bind_model, build_chat_graph
-from agent.graph.turn_memory import ChatMemory
-from agent.memory.embeddings import Embedder, build_embedder
-from agent.memory.settings import EmbeddingConfigurationError, check_dimension
-from agent.offline.model import OfflineChatModel
-from agent.providers import ChatModelHandle, ModelConfigurationError, build_chat_model
-from agent.responder.compose import EmailAgent
+from agent import assembly
+from agent.memory.embeddings import Embedder
+from agent.memory.settings import EmbeddingConfigurationError
+from agent.providers import ChatModelHandle, ModelConfigurationError
 from agent.responder.pipeline import Responder
 from agent.runner import ChatRunner
 from api.config import ConfigurationError, Settings
@@ -27,9 +21,6 @@ from memory import migrate
 from memory.checkpointer import open_checkpointer
 from memory.database import Database, create_database, ensure_extensions
 from memory.provision import resolve_database_url
-from memory.repositories.messages import MessageRepository
-from tools.canonical.ports import Ports
-from tools.canonical.registry import tool_table
 from tools.integrations.ports import CalendarPort, MailboxPort
 from tools.integrations.settings import build_google_adapters
 
@@ -96,9 +87,7 @@ async def build_container(
 
 def build_model(settings: Settings, clock: Clock) -> ChatModelHandle:
     try:
-        return build_chat_model(
-            settings.model, offline_factory=lambda: OfflineChatModel(clock=clock)
-        )
+        return assembly.model_handle(settings.model, clock)
     except ModelConfigurationError as exc:
         raise ConfigurationError(str(exc)) from exc
 
@@ -106,71 +95,49 @@ def build_model(settings: Settings, clock: Clock) -> ChatModelHandle:
 async def build_checked_embedder(settings: Settings, database: Database) -> Embedder:
     """The configured embedder, refused if its vectors would not fit the database's column."""
     try:
-        embedder = build_embedder(settings.embedding)
-        async with database.transaction() as s:
-            stored = await MessageRepository(s).stored_dimension()
-        if stored is None:
-            raise EmbeddingConfigurationError(
-                "chat_messages.embedding is missing: bring the schema up to date (renos migrate)"
-            )
-        check_dimension(embedder.dimension, stored)
+        return await assembly.checked_embedder(settings.embedding, database)
     except EmbeddingConfigurationError as exc:
         raise ConfigurationError(str(exc)) from exc
-    return embedder
+
+
+def _ports(container: Container) -> assembly.PortsFactory:
+    return assembly.ports_factory(
+        calendar=container.calendar, mailbox=container.mailbox, clock=container.clock
+    )
 
 
 async def _build_chat(container: Container) -> ChatRunner:
-    settings, clock = container.settings, container.clock
+    settings = container.settings
     embedder = await build_checked_embedder(settings, container.database)
-    handle = build_model(settings, clock)
+    handle = build_model(settings, container.clock)
     container._resources.push_async_callback(handle.aclose)
-
-    def ports_for(session: AsyncSession) -> Ports:
-        return sql_ports(
-            session, calendar=container.calendar, mailbox=container.mailbox, clock=container.clock
-        )
-
-    table = tool_table()
     checkpointer = await container._resources.enter_async_context(
         open_checkpointer(container.database)
     )
-    graph = build_chat_graph(bind_model(handle, list(table.values())), checkpointer)
-    _log.info("chat agent ready: %s", handle.describe())
-    return ChatRunner(
-        graph=graph,
-        database=container.database,
-        handle=handle,
-        ports_for=ports_for,
-        table=table,
-        clock=clock,
-        max_steps=settings.chat.max_steps,
-        memory=ChatMemory(container.database, embedder, settings.chat),
+    runner = assembly.chat_runner(
+        container.database,
+        handle,
+        embedder,
+        settings.chat,
+        checkpointer,
+        _ports(container),
+        container.clock,
     )
+    _log.info("chat agent ready: %s", handle.describe())
+    return runner
 
 
 def build_responder(container: Container, *, handle: ChatModelHandle | None = None) -> Responder:
     """The email responder on the container's database, model and mailbox. ``handle`` replaces
     the configured model (tests use a compromised one); the caller closes a handle it built."""
-    settings, clock = container.settings, container.clock
     if handle is None:
-        handle = build_model(settings, clock)
+        handle = build_model(container.settings, container.clock)
         container._resources.push_async_callback(handle.aclose)
-
-    def ports_for(session: AsyncSession) -> Ports:
-        return sql_ports(
-            session, calendar=container.calendar, mailbox=container.mailbox, clock=container.clock
-        )
-
-    agent = EmailAgent(
+    return assembly.responder(
         container.database,
         handle,
-        ports_for,
-        max_steps=settings.responder.max_model_steps,
-    )
-    return Responder(
-        container.database,
-        agent,
-        settings=settings.responder,
+        _ports(container),
+        container.settings.responder,
         mailbox=container.mailbox,
-        clock=clock,
+        clock=container.clock,
     )
