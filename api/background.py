@@ -12,8 +12,12 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from agent.inbox.gmail_sync import sync_mailbox
 from agent.responder.worker import Worker, worker_name
 from api.composition import Container, build_responder
+from api.inbox_settings import InboxSettings
+from tools.integrations.gmail import GmailMailbox
+from tools.integrations.ports import IntegrationError
 
 _log = logging.getLogger(__name__)
 
@@ -30,8 +34,37 @@ class BackgroundWork:
                 await asyncio.wait_for(task, timeout=30)
 
 
+async def _poll_gmail(
+    container: Container, mailbox: GmailMailbox, interval_s: float, stop: asyncio.Event
+) -> None:
+    """Follow the Gmail inbox into the ledger until stopped; provider errors are logged and
+    the next round tries again."""
+    max_bytes = InboxSettings().max_mail_bytes
+    key: str | None = None
+    while not stop.is_set():
+        try:
+            key = key or f"gmail:{await mailbox.email_address()}"
+            report = await sync_mailbox(
+                container.database,
+                mailbox,
+                mailbox_key=key,
+                now=container.clock(),
+                max_raw_bytes=max_bytes,
+            )
+            if report.new:
+                _log.info("gmail: %d new message(s) (%s sync)", report.new, report.mode)
+        except IntegrationError as exc:
+            _log.warning("gmail sync failed: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
 def start_background(container: Container) -> BackgroundWork:
     work = BackgroundWork()
+    interval = InboxSettings().gmail_poll_s
+    if isinstance(container.mailbox, GmailMailbox) and interval > 0:
+        poller = _poll_gmail(container, container.mailbox, interval, work.stop)
+        work.tasks.append(asyncio.create_task(poller))
     count = container.settings.responder.service_workers
     if count == 0:
         return work

@@ -27,6 +27,14 @@ class InboxSettings(BaseSettings):
         description="How far X-Renos-Timestamp may be from now, in seconds.",
     )
 
+    gmail_poll_s: float = Field(
+        default=60.0,
+        ge=0,
+        validation_alias="GMAIL_POLL_S",
+        description="How often `renos serve` syncs the Gmail inbox when Gmail is configured "
+        "(0: never; `renos inbox poll` can do it instead).",
+    )
+
 
 # Where signed deliveries arrive (the route and the body limit both need it).
 WEBHOOK_PATH = "/v1/inbound/email"
