@@ -26,8 +26,7 @@ from memory.database import Database
 from memory.models.enums import ChatChannel, StaffRole
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import StaffRepository
-
-from .test_sessions_api import make_settings
+from tests.settings import make_settings
 
 P = Permission
 S = "/v1/sessions/{session_id}"

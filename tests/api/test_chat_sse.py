@@ -31,9 +31,8 @@ from memory.models.enums import ChatChannel, LeadSource, LeadStatus, Service, St
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.chat_events import ChatEventLog
 from memory.repositories.staff import StaffRepository
+from tests.settings import make_settings
 from tools.canonical.caller import Caller
-
-from .test_sessions_api import make_settings
 
 QUOTE = "Hvad koster en flytterengøring på 80 m2?"
 

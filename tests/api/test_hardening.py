@@ -22,11 +22,10 @@ from pydantic import ValidationError
 from sentry_sdk.types import Event
 from sqlalchemy import func, select
 
-from agent.providers.settings import ModelSettings
 from api.app import create_app
 from api.auth.tokens import generate_token
 from api.composition import Container
-from api.config import ConfigurationError, Settings, load_settings
+from api.config import ConfigurationError, load_settings
 from api.hardening import sentry as sentry_module
 from api.hardening.logs import json_handler
 from api.hardening.readiness import check_dependencies, dependency_checks
@@ -36,20 +35,10 @@ from memory.errors import DatabaseUnavailableError
 from memory.models import ChatSession
 from memory.models.enums import StaffRole
 from memory.repositories.staff import StaffRepository
-from memory.settings import DatabaseSettings
-from tools.integrations.settings import GoogleSettings
+from tests.settings import make_settings
 
 ORIGIN = "https://staff.rendetalje.dk"
 LIMIT = 2048
-
-
-def make_settings(db_url: str, **server: Any) -> Settings:
-    return Settings(
-        server=ServerSettings(_env_file=None, RENOS_ENV="test", **server),
-        database=DatabaseSettings(_env_file=None, DATABASE_URL=db_url),
-        model=ModelSettings(_env_file=None, MODEL_PROVIDER="offline"),
-        google=GoogleSettings(_env_file=None),
-    )
 
 
 @dataclass

@@ -25,8 +25,7 @@ from memory.database import Database, create_database
 from memory.models import InboundEmail
 from memory.models.enums import InboundStatus, LeadSource
 from memory.repositories.inbox import InboxRepository
-
-from .test_sessions_api import make_settings
+from tests.settings import make_settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tools" / "mail" / "fixtures"
 SECRET = "test-webhook-secret"

@@ -25,8 +25,7 @@ from memory.models.enums import ChatChannel, StaffRole
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.rate_limits import RateLimitRepository, window_start
 from memory.repositories.staff import StaffRepository
-
-from .test_sessions_api import make_settings
+from tests.settings import make_settings
 
 T0 = datetime(2026, 12, 8, 12, 0, 15, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

@@ -11,18 +11,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from agent.providers.settings import ModelSettings
 from agent.responder.review import ESCALATION_DECIDERS
 from api.app import create_app
 from api.auth.roles import ROLE_PERMISSIONS, Permission
 from api.auth.tokens import generate_token
 from api.composition import Container
-from api.config import Settings
-from api.settings import ServerSettings
 from memory.database import Database
 from memory.models.enums import InboundStatus, OutboundStatus, StaffRole
 from memory.repositories.staff import StaffRepository
-from memory.settings import DatabaseSettings
 from tests.agent.responder.review_world import (
     BODY,
     NOW,
@@ -33,17 +29,8 @@ from tests.agent.responder.review_world import (
     outbound,
     seed_draft,
 )
+from tests.settings import make_settings
 from tools.integrations.ports import ErrorCode, IntegrationError
-from tools.integrations.settings import GoogleSettings
-
-
-def make_settings(db_url: str) -> Settings:
-    return Settings(
-        server=ServerSettings(_env_file=None, RENOS_ENV="test"),
-        database=DatabaseSettings(_env_file=None, DATABASE_URL=db_url),
-        model=ModelSettings(_env_file=None, MODEL_PROVIDER="offline"),
-        google=GoogleSettings(_env_file=None),
-    )
 
 
 @dataclass

@@ -12,22 +12,18 @@ import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import func, select
 
-from agent.providers.settings import ModelSettings
 from api.app import create_app
 from api.auth.dependencies import require
 from api.auth.roles import ROLE_PERMISSIONS, Permission, allowed, tool_permission
 from api.auth.tokens import generate_token
 from api.composition import Container
-from api.config import Settings
-from api.settings import ServerSettings
 from memory.models import ChatMessage, ChatSession
 from memory.models.enums import ChatChannel, MessageRole, StaffRole
 from memory.models.events import ChatEvent, ChatTurn
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import StaffRepository
-from memory.settings import DatabaseSettings
+from tests.settings import make_settings
 from tools.canonical.registry import tool_table
-from tools.integrations.settings import GoogleSettings
 
 P = Permission
 STAFF, OWNER, EVAL = StaffRole.STAFF, StaffRole.OWNER, StaffRole.EVALUATOR
@@ -48,15 +44,6 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
     P.TOOL_CREATE_BOOKING: {STAFF, OWNER},
     P.TOOL_SEND_EMAIL: {STAFF, OWNER},
 }
-
-
-def make_settings(db_url: str) -> Settings:
-    return Settings(
-        server=ServerSettings(_env_file=None, RENOS_ENV="test"),
-        database=DatabaseSettings(_env_file=None, DATABASE_URL=db_url),
-        model=ModelSettings(_env_file=None, MODEL_PROVIDER="offline"),
-        google=GoogleSettings(_env_file=None),
-    )
 
 
 @dataclass

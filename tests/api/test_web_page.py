@@ -35,8 +35,7 @@ from memory.database import Database
 from memory.models import Lead, OutboundEmail
 from memory.models.enums import LeadSource, LeadStatus, Service, StaffRole
 from memory.repositories.staff import StaffRepository
-
-from .test_sessions_api import make_settings
+from tests.settings import make_settings
 
 QUOTE = "Hvad koster en flytterengøring på 80 m2?"
 DRAFT = "Skriv en mail til mette.hansen@example.dk om at vi kan komme på torsdag"

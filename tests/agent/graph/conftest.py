@@ -8,30 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.providers.settings import ModelSettings
 from api.composition import Container, build_container
-from api.config import Settings
-from api.settings import ServerSettings
 from memory.models import Lead
 from memory.models.enums import ChatChannel, LeadSource, LeadStatus, Service, StaffRole
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import StaffRepository
-from memory.settings import DatabaseSettings
+from tests.settings import make_settings
 from tools.canonical.caller import Caller
-from tools.integrations.settings import GoogleSettings
 
 from .audit_check import assert_every_call_audited_once, record_turns
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
-
-
-def make_settings(db_url: str) -> Settings:
-    return Settings(
-        server=ServerSettings(_env_file=None, RENOS_ENV="test"),
-        database=DatabaseSettings(_env_file=None, DATABASE_URL=db_url),
-        model=ModelSettings(_env_file=None, MODEL_PROVIDER="offline"),
-        google=GoogleSettings(_env_file=None),
-    )
 
 
 @pytest.fixture

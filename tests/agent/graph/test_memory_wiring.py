@@ -32,9 +32,10 @@ from memory.models.enums import ChatChannel, StaffRole
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import StaffRepository
 from memory.seed.demo import seed_demo
+from tests.settings import make_settings
 from tools.canonical.caller import Caller
 
-from .conftest import NOW, make_settings
+from .conftest import NOW
 
 FACT = "Mette Hansen bor på Skovvej 12, 8000 Aarhus C"
 

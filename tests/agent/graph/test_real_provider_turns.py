@@ -16,10 +16,11 @@ from api.composition import Container, build_container
 from memory.models import Quote, TaskExecution
 from tests.fakes import Reply, ToolCall
 from tests.fakes.openai_server import FakeOpenAIServer
+from tests.settings import make_settings
 from tools.canonical.caller import Caller
 
 from .audit_check import assert_every_call_audited_once, record_turns
-from .conftest import NOW, make_settings
+from .conftest import NOW
 
 
 @pytest.fixture(scope="module")

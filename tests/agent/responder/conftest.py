@@ -12,15 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.inbox.ingest import ingest
-from agent.providers.settings import ModelSettings
 from agent.responder.pipeline import Responder
-from agent.responder.settings import ResponderSettings
 from agent.responder.worker import Worker
 from api.composition import Container, build_container, build_responder
 from api.config import Settings
-from api.settings import ServerSettings
-from memory.settings import DatabaseSettings
-from tools.integrations.settings import GoogleSettings
+from tests.settings import make_settings
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
 MAX_MAIL_BYTES = 200_000
@@ -31,15 +27,10 @@ def responder_settings(db_url: str, **responder: object) -> Settings:
         "RESPONDER_MODE": "draft-only",
         "RESPONDER_BACKOFF_S": 0,
         "RESPONDER_POLL_S": 0.05,
+        "RESPONDER_SERVICE_WORKERS": 0,
     }
     values.update({f"RESPONDER_{k.upper()}": v for k, v in responder.items()})
-    return Settings(
-        server=ServerSettings(_env_file=None, RENOS_ENV="test"),
-        database=DatabaseSettings(_env_file=None, DATABASE_URL=db_url),
-        model=ModelSettings(_env_file=None, MODEL_PROVIDER="offline"),
-        google=GoogleSettings(_env_file=None),
-        responder=ResponderSettings(_env_file=None, **values),  # type: ignore[arg-type]
-    )
+    return make_settings(db_url, responder=values)
 
 
 ContainerFactory = Callable[..., Awaitable[Container]]
