@@ -81,6 +81,10 @@ def _render_step(step: Step, turn: Turn, u: Understanding, lang: Lang) -> str | 
             outcome = ToolFailure(FailureKind.FAILED, "no_result", "")
     if isinstance(outcome, ToolFailure):
         return failure_text(step.name, outcome, lang)
+    if isinstance(outcome, EmailDraft) and any(
+        sent.draft_id == outcome.id and sent.status == "sent" for sent in turn.records(EmailSent)
+    ):
+        return None  # sent later in this turn: the "sent" line says it, not "not sent"
     if isinstance(outcome, SearchResult):
         chosen = pick(outcome)
         later_detail = turn.last(LeadDetail)

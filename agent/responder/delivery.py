@@ -27,13 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.database import Database
 from memory.errors import ConflictError, NotFoundError
-from memory.models import InboundEmail, Lead, OutboundEmail, Quote
-from memory.models.enums import (
-    InboundStatus,
-    LeadStatus,
-    OutboundStatus,
-    QuoteStatus,
-)
+from memory.models import InboundEmail, OutboundEmail
+from memory.models.enums import InboundStatus, OutboundStatus
 from memory.repositories.outbox import OutboxRepository
 from tools.integrations.ports import (
     ErrorCode,
@@ -103,21 +98,6 @@ async def _record_sent(
     await OutboxRepository(session).mark_sent(
         row.id, provider_message_id=provider_message_id, at=now
     )
-    if row.quote_id is not None:  # the quote went out with this mail: the 7-day rule starts
-        await session.execute(
-            update(Quote)
-            .where(Quote.id == row.quote_id, Quote.status == QuoteStatus.DRAFT)
-            .values(status=QuoteStatus.SENT, sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    if row.lead_id is not None:
-        lead = await session.get(Lead, row.lead_id, with_for_update=True)
-        if lead is not None:
-            lead.contacted_at = lead.contacted_at or now
-            if lead.status is LeadStatus.NEW or (
-                row.quote_id is not None and lead.status is LeadStatus.CONTACTED
-            ):
-                lead.status = LeadStatus.QUOTED if row.quote_id else LeadStatus.CONTACTED
     if row.inbound_email_id is not None:
         await session.execute(
             update(InboundEmail)

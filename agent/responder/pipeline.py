@@ -206,7 +206,10 @@ class Responder:
             reasons += guard_reasons
             threaded = _in_thread(reading)
             references = tuple(dict.fromkeys([*reading.parsed.references, message_id]))
-            needs_review = decision.outcome != "auto_send" or bool(guard_reasons)
+            # Guard findings and a language we do not write always need a person.
+            needs_review = (
+                decision.outcome != "auto_send" or bool(guard_reasons) or reading.other_language
+            )
             row, _ = await OutboxRepository(s).create_draft_once(
                 to_address=recipient,
                 subject=_subject(reading, threaded),

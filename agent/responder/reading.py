@@ -7,6 +7,7 @@ triage intent. Nothing here reads the body as instructions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from agent.offline.entities import extract_frequency, extract_service
@@ -94,10 +95,65 @@ def _headers(parsed: ParsedMail) -> dict[str, str]:
     return {k: v for k, v in pairs.items() if v is not None}
 
 
+# Common words (not also Danish) of the neighbours' languages customers also write in (German,
+# Swedish, Norwegian): enough of them, more than Danish or English words, is "another language".
+_OTHER_MARKERS = frozenset(
+    {
+        "und",
+        "ich",
+        "nicht",
+        "wir",
+        "sie",
+        "ist",
+        "mit",
+        "für",
+        "bitte",
+        "danke",
+        "unsere",
+        "unserer",
+        "wohnung",
+        "reinigung",
+        "sehr",
+        "geehrte",
+        "damen",
+        "herren",
+        "freundlichen",
+        "grüßen",
+        "brauchen",
+        "kostet",
+        "eine",
+        "einen",
+        "die",
+        "das",
+        "och",
+        "jag",
+        "inte",
+        "är",
+        "för",
+        "vänliga",
+        "hälsningar",
+        "städning",
+        "lägenhet",
+        "behöver",
+        "kostar",
+        "tack",
+        "vennlig",
+        "leilighet",
+        "trenger",
+        "rengjøring",
+    }
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
 def _language(text: str) -> tuple[str, bool]:
+    """("da" | "en", whether the mail is in another language, answered in English)."""
     danish, english = language_scores(text)
-    words = len(text.split())
-    if danish == 0 and english == 0 and words >= _MIN_WORDS_FOR_OTHER_LANGUAGE:
+    words = _WORDS.findall(text.casefold())
+    other = sum(1 for word in words if word in _OTHER_MARKERS)
+    if other >= 3 and other > max(danish, english):
+        return "en", True
+    if danish == 0 and english == 0 and len(words) >= _MIN_WORDS_FOR_OTHER_LANGUAGE:
         return "en", True
     return detect_language(text), False
 

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from memory.errors import ConflictError, NotFoundError
-from memory.models import InboundEmail, OutboundEmail
+from memory.models import InboundEmail, Lead, OutboundEmail, Quote
 from memory.models.base import JsonDict
-from memory.models.enums import InboundStatus, OutboundStatus
+from memory.models.enums import InboundStatus, LeadStatus, OutboundStatus, QuoteStatus
 from memory.repositories.refs import find_by_ref
 
 # Mail the responder set aside (auto-replies, bulk, quarantine): never a thread to answer in.
@@ -129,8 +129,28 @@ class OutboxRepository:
             raise ConflictError(f"draft {draft_id} is {row.status}; only an approved one is sent")
         row.status, row.sent_at = OutboundStatus.SENT, at
         row.provider_message_id = provider_message_id
+        await self._mark_contacted(row, at)
         await self._s.flush()
         return row
+
+    async def _mark_contacted(self, row: OutboundEmail, at: datetime) -> None:
+        """What a sent mail means for its records, whoever sent it (chat or responder): the
+        quote it carries is sent (the 7-day duplicate rule starts), and its lead is contacted,
+        or quoted when a quote went with it."""
+        if row.quote_id is not None:
+            quote = await self._s.get(Quote, row.quote_id, with_for_update=True)
+            if quote is not None and quote.status is QuoteStatus.DRAFT:
+                quote.status, quote.sent_at = QuoteStatus.SENT, at
+        if row.lead_id is None:
+            return
+        lead = await self._s.get(Lead, row.lead_id, with_for_update=True)
+        if lead is None:
+            return
+        lead.contacted_at = lead.contacted_at or at
+        if row.quote_id is not None and lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED):
+            lead.status = LeadStatus.QUOTED
+        elif lead.status is LeadStatus.NEW:
+            lead.status = LeadStatus.CONTACTED
 
     async def outbound_for_lead(self, lead_id: uuid.UUID) -> list[OutboundEmail]:
         """Our mail to a lead, newest first (by send time, else creation)."""

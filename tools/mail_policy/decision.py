@@ -34,8 +34,8 @@ from tools.mail_policy.automation import (
     automation_reason,
     is_never_reply_relay,
 )
-from tools.mail_policy.conflict import ConflictGrade, Severity, grade_conflict
-from tools.mail_policy.triage import TriageIntent
+from tools.mail_policy.conflict import ConflictGrade, Severity
+from tools.mail_policy.triage import TriageIntent, complaint_grade
 
 Mode = Literal["off", "draft-only", "auto-send"]
 Outcome = Literal["ignore", "escalate", "draft_for_review", "auto_send", "stop"]
@@ -110,7 +110,7 @@ def decide(
 ) -> Decision:
     """Decide what happens to one inbound mail; pure, every fact passed in."""
     _aware(now, "now")
-    conflict = grade_conflict(f"{facts.subject}\n{facts.body}")
+    conflict = complaint_grade(facts.subject, facts.body)
     automation = automation_reason(facts)
 
     def done(outcome: Outcome, reasons: list[Reason], recipient: str | None) -> Decision:

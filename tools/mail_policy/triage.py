@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from tools.mail_policy.conflict import Severity, grade_conflict, normalise
+from tools.mail_policy.conflict import ConflictGrade, Severity, grade_conflict, normalise
 
 TriageIntent = Literal["new_lead", "booking_change", "question", "complaint", "not_for_us"]
 LEAD_RELAY_SOURCES = frozenset({"leadmail", "leadpoint", "adhelp", "website"})
@@ -162,6 +162,14 @@ def _complaint(subject: str, text: str) -> tuple[Severity, list[str]]:
     return severity, cues
 
 
+def complaint_grade(subject: str, text: str) -> ConflictGrade:
+    """The conflict grade the reply policy uses: the Danish keywords of domain.md and the
+    English (and extra Danish) complaint words, graded the same way, so an English threat of
+    a lawyer escalates like "advokat" does."""
+    severity, cues = _complaint(subject, text)
+    return ConflictGrade(severity, tuple(cue.split(":", 1)[1] for cue in cues))
+
+
 def _complaint_result(severity: Severity, cues: list[str]) -> Triage:
     confidence = {Severity.CRITICAL: 0.95, Severity.HIGH: 0.9}.get(severity, 0.75)
     return Triage("complaint", confidence, tuple(cues))
@@ -186,7 +194,9 @@ def triage(
         spam_cues = tuple(f"spam:{n}" for n in spam)
         return Triage("not_for_us", min(0.95, 0.6 + 0.1 * spam_total), spam_cues)
     relay = source in LEAD_RELAY_SOURCES
-    if relay or has_lead_fields:
+    # "kan I flytte rengøringen til torsdag" names a service word but asks to move a booking.
+    rescheduling = "reschedule" in scores["booking_change"]
+    if relay or (has_lead_fields and not rescheduling):
         cues = [f"source:{source}"] * relay + ["lead_fields"] * has_lead_fields
         confidence = 0.7 if severity >= Severity.MEDIUM else 0.95 if relay else 0.9
         return Triage("new_lead", confidence, (*cues, *complaint_cues))
