@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib.metadata import entry_points
 
 import typer
 
@@ -32,6 +33,9 @@ def build_cli() -> typer.Typer:
         inbox.command("work")(work_command)
     cli.add_typer(inbox, name="inbox")
     cli.add_typer(review, name="review")
+    # Plugins: command groups api may not import (e.g. `renos eval`, from evals).
+    for entry in entry_points(group="renos.cli"):
+        cli.add_typer(entry.load()(), name=entry.name)
     return cli
 
 

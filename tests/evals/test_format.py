@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]
+import yaml
 
 from evals.loading import ScenarioFileError, load_scenario
 from evals.results import FileProblem
