@@ -18,7 +18,10 @@ setup: $(UV) ## Create .venv from the lock file
 run: setup ## Set up, then run the service (embedded Postgres + demo data unless configured)
 	$(VENV)/bin/renos serve
 
-test: setup lint typecheck imports pytest ## Set up, then lint, type-check and test everything
+# The scenario suite with the offline model must keep at least this overall pass^1.
+EVAL_FLOOR ?= 0.98
+
+test: setup lint typecheck imports pytest evals ## Set up, then lint, type-check and test everything
 
 lint:
 	$(VENV)/bin/ruff check .
@@ -36,6 +39,10 @@ imports:
 
 pytest:
 	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+evals: ## The scenario suite (offline model); fails under EVAL_FLOOR
+	$(VENV)/bin/renos eval run evals/scenarios --jobs 4 --min-pass-rate $(EVAL_FLOOR) \
+		--report .renos/eval/report.json
 
 clean:
 	rm -rf .tools $(VENV) .mypy_cache .ruff_cache
