@@ -155,6 +155,8 @@ class _Trace:
     tokens: list[int] = field(default_factory=lambda: [0, 0])
     error: str | None = None
     transcript: list[str] = field(default_factory=list)
+    # Email: only audit rows of runs on the scenario's own mail belong to its trajectory.
+    run_prefix: str | None = None
 
 
 async def run_trial(scenario: Scenario, trial: int, env: EvalEnv) -> TrialResult:
@@ -208,6 +210,8 @@ async def _observe(scenario: Scenario, trial: int, env: EvalEnv, trace: _Trace) 
             audit = select(TaskExecution).order_by(TaskExecution.created_at, TaskExecution.id)
             audited = list((await session.execute(audit)).scalars())
     for row in audited:
+        if trace.run_prefix is not None and not (row.run_id or "").startswith(trace.run_prefix):
+            continue  # the dataset's own pending mail, processed before the scenario's
         trace.status[row.tool_call_id] = row.status.value
         if all(call_id != row.tool_call_id for call_id, _, _ in trace.order):
             trace.order.append((row.tool_call_id, row.task_type, dict(row.input)))
@@ -376,8 +380,20 @@ async def _email(
     )
     raw = build_mail(scenario, trial, now)
     trace.transcript.append("Customer mail:\n" + raw.decode("utf-8", "replace"))
-    recorded = await ingest(database, raw, now=now, max_raw_bytes=MAX_MAIL_BYTES)
     responder = assembly.responder(database, handle, ports, settings, mailbox=None, clock=clock)
+    # Mail the dataset left pending is processed first, as the service would, and kept out of
+    # the scenario's trajectory.
+    await Worker(database, responder, settings, name="eval-backlog").run(
+        stop=asyncio.Event(), until_idle=True
+    )
+    recorded = await ingest(database, raw, now=now, max_raw_bytes=MAX_MAIL_BYTES)
+    async with database.transaction() as s:
+        inbound_id = (
+            await s.execute(
+                select(InboundEmail.id).where(InboundEmail.message_id == recorded.message_id)
+            )
+        ).scalar_one()
+    trace.run_prefix = f"mail:{inbound_id}:"
     capture = _capturing()
     try:
         await Worker(database, responder, settings, name="eval").run(
