@@ -10,6 +10,12 @@ The validator reads like a customer: the work hours must appear as a number befo
 "arbejdstimer"/"mandetimer" and equal the calculation; the workers as a number before
 "medarbejder(e)", "person(er)", "rengøringsassistent(er)" or "mand"; each promise is
 recognised by its key words within one sentence.
+
+English (`lang="en"`, for customers who write in English; domain.md: reply in the customer's
+language) states the same content with English number formats ("1,396–2,094 kr"). Its
+validator accepts the English wording ("5 work hours", "2 cleaners", "349 kr per hour") as
+well as the Danish one, so a Danish quote inside an English reply still passes, and refuses
+the forbidden phrases in either language.
 """
 
 from __future__ import annotations
@@ -19,9 +25,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from tools.danish_format import format_hours, format_kr, format_kr_range, format_quantity
-from tools.pricing import HOURLY_RATE, QuoteCalculation, missing_quote_inputs
-from tools.services import ServiceType
+from tools.danish_format import (
+    Lang,
+    format_hours,
+    format_kr,
+    format_kr_range,
+    format_quantity,
+)
+from tools.pricing import (
+    HOURLY_RATE,
+    PricingError,
+    QuoteCalculation,
+    calculate_quote,
+    missing_quote_inputs,
+)
+from tools.services import AddOn, ServiceType
 
 
 class ViolationCode(StrEnum):
@@ -97,6 +115,42 @@ _CALL_BEFORE = (
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])|\n+")
 
+# English wording (checked in addition to the Danish with lang="en"); numbers "2.5" / "1,396".
+_EN_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4"}
+_EN_NUM = r"(?<![\d.,])\b(\d+(?:\.\d+)?|one|two|three|four)"
+_EN_WORK_HOURS = re.compile(_EN_NUM + r"\s*(?:work(?:ing)?|man|person)[- ]?hours?\b")
+_EN_WORKERS = re.compile(
+    _EN_NUM + r"\s+(?:cleaners?|workers?|employees?|members? of staff|staff members?|people)\b"
+)
+_EN_END = r"(?![\d]|[.,]\d)"
+_EN_HOURLY = re.compile(
+    r"(?<![\d.,])349(?:\.00)?\s*(?:kr\.?|kroner|dkk)?\s*(?:per|an|a|/)\s*(?:hour|hr|h)\b"
+    r"|hourly\s+(?:rate|price)\s*(?:is|of|:)?\s*(?:kr\.?\s*|dkk\s*)?349" + _EN_END
+)
+_EN_OLD = r"(?<![\d.,])(?:250|300)(?:\.00)?" + _EN_END
+_EN_FORBIDDEN = {
+    ViolationCode.FORBIDDEN_EXTRA_HOURS: re.compile(
+        r"(?<![\d.,])3\s*(?:-|to)\s*5" + _EN_END
+        + r"\s*(?:(?:extra|additional|more)\s+)?(?:hours?|hrs?|h)\b"
+    ),
+    ViolationCode.OBSOLETE_PRICE: re.compile(
+        _EN_OLD + r"\s*(?:(?:-|to)\s*" + _EN_OLD + r"\s*)?(?:kr\b|kr\.|kroner|dkk|/\s*h|per\s+hour)"
+        r"|(?<![\d.,])250\s*(?:-|to)\s*300" + _EN_END + r"|\b(?:kr\.?|dkk)\s*" + _EN_OLD
+        + r"|hourly\s+(?:rate|price)\s*(?:is|of|:)?\s*" + _EN_OLD
+    ),
+    ViolationCode.VAT_ON_TOP: re.compile(
+        r"349\b[^\n]{0,40}?(?:\+|\bplus|\bexcl\.?|\bexcluding|\bexclusive of|\bex\.?|\bwithout"
+        r"|\bbefore)\s*(?:vat|moms)\b"
+    ),
+}  # fmt: skip
+_EN_PAY_ACTUAL_TIME = (r"\bpay", r"\bonly\b", r"\btime\b|\bhours?\b", r"actual|really|\bus")
+_EN_CALL_BEFORE = (
+    r"\b(call|ring|phone|contact)\b",
+    r"\b(1|one|an)\s+(extra\s+)?hour\b",
+    r"\bover\b|more than|beyond|exceed",
+    r"\b(before|first)\b",
+)
+
 
 def _normalise(text: str) -> str:
     """Lowercase, one kind of dash and space, so spelling variants match one pattern."""
@@ -105,9 +159,12 @@ def _normalise(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", text).casefold()
 
 
-def _numbers(pattern: re.Pattern[str], text: str) -> set[Decimal]:
-    words = (m.group(1) for m in pattern.finditer(text))
-    return {Decimal(_NUMBER_WORDS.get(w, w).replace(",", ".")) for w in words}
+def _numbers(
+    pattern: re.Pattern[str], text: str, words: dict[str, str] = _NUMBER_WORDS
+) -> set[Decimal]:
+    """The numbers the pattern captures; "2,5" (Danish) and "2.5" (English) are both 2.5."""
+    found = (m.group(1) for m in pattern.finditer(text))
+    return {Decimal(words.get(w, w).replace(",", ".")) for w in found}
 
 
 def _has_sentence(text: str, required: tuple[str, ...]) -> bool:
@@ -116,22 +173,45 @@ def _has_sentence(text: str, required: tuple[str, ...]) -> bool:
     return any(all(re.search(p, s) for p in required) for s in sentences)
 
 
-def validate_quote_text(text: str, calc: QuoteCalculation) -> list[QuoteTextViolation]:
-    """Every rule the text breaks, in a stable order; an empty list means it may be sent."""
+def validate_quote_text(
+    text: str, calc: QuoteCalculation, lang: Lang = "da"
+) -> list[QuoteTextViolation]:
+    """Every rule the text breaks, in a stable order; an empty list means it may be sent.
+
+    With ``lang="en"`` each rule is met by the Danish or the English wording, and each
+    forbidden phrase is refused in either language."""
     flat = _normalise(text)
+    english = lang == "en"
+    hours = _numbers(_WORK_HOURS, flat) | (
+        _numbers(_EN_WORK_HOURS, flat, _EN_NUMBER_WORDS) if english else set()
+    )
+    workers = _numbers(_WORKERS, flat) | (
+        _numbers(_EN_WORKERS, flat, _EN_NUMBER_WORDS) if english else set()
+    )
+    pay = _has_sentence(text, _PAY_ACTUAL_TIME) or (
+        english and _has_sentence(text, _EN_PAY_ACTUAL_TIME)
+    )
+    call = _has_sentence(text, _CALL_BEFORE) or (english and _has_sentence(text, _EN_CALL_BEFORE))
+    hourly = _HOURLY.search(flat) is not None or (english and _EN_HOURLY.search(flat) is not None)
     broken = {
-        ViolationCode.MISSING_WORK_HOURS: calc.work_hours not in _numbers(_WORK_HOURS, flat),
-        ViolationCode.MISSING_WORKERS: calc.workers not in _numbers(_WORKERS, flat),
-        ViolationCode.MISSING_PAY_ACTUAL_TIME: not _has_sentence(text, _PAY_ACTUAL_TIME),
-        ViolationCode.MISSING_CALL_BEFORE_OVERRUN: not _has_sentence(text, _CALL_BEFORE),
-        ViolationCode.MISSING_HOURLY_PRICE: _HOURLY.search(flat) is None,
+        ViolationCode.MISSING_WORK_HOURS: calc.work_hours not in hours,
+        ViolationCode.MISSING_WORKERS: calc.workers not in workers,
+        ViolationCode.MISSING_PAY_ACTUAL_TIME: not pay,
+        ViolationCode.MISSING_CALL_BEFORE_OVERRUN: not call,
+        ViolationCode.MISSING_HOURLY_PRICE: not hourly,
     }
     broken |= {code: pattern.search(flat) is not None for code, pattern in _FORBIDDEN.items()}
+    if english:
+        for code, pattern in _EN_FORBIDDEN.items():
+            broken[code] = broken[code] or pattern.search(flat) is not None
     return [QuoteTextViolation(code, _MESSAGES[code]) for code, bad in broken.items() if bad]
 
 
-def build_quote_text(calc: QuoteCalculation) -> str:
-    """The customer-facing Danish quote; always passes `validate_quote_text`."""
+def build_quote_text(calc: QuoteCalculation, lang: Lang = "da") -> str:
+    """The customer-facing quote (Danish, or English with ``lang="en"``); always passes
+    `validate_quote_text` in the same language."""
+    if lang == "en":
+        return _build_english(calc)
     team = f"{calc.workers} medarbejder{'e' if calc.workers > 1 else ''}"
     lines = [
         f"Tilbud på {calc.service.danish_name.lower()} – {format_quantity(calc.area_m2)} m²",
@@ -164,6 +244,82 @@ def build_quote_text(calc: QuoteCalculation) -> str:
         "Tilbuddet gælder i 30 dage.",
     ]
     return "\n".join(lines)
+
+
+_EN_SERVICE_NAMES: dict[ServiceType, str] = {
+    ServiceType.REGULAR: "regular cleaning",
+    ServiceType.MOVING_OUT: "move-out cleaning",
+    ServiceType.DEEP: "deep cleaning",
+    ServiceType.STANDARD: "standard cleaning",
+    ServiceType.BUSINESS: "business cleaning",
+    ServiceType.WINDOWS: "window cleaning",
+}
+_EN_ADD_ON_NAMES: dict[AddOn, str] = {
+    AddOn.OVEN: "oven cleaning",
+    AddOn.FRIDGE: "fridge cleaning",
+    AddOn.WINDOWS: "window cleaning",
+    AddOn.DESCALING: "descaling",
+}
+
+
+def _build_english(calc: QuoteCalculation) -> str:
+    """The English quote: the same content and rules as the Danish one, English numbers."""
+    team = f"{calc.workers} cleaner{'s' if calc.workers > 1 else ''}"
+    lines = [
+        f"Quote for {_EN_SERVICE_NAMES[calc.service]} – {format_quantity(calc.area_m2, 'en')} m²",
+        "",
+        f"We will send {team}, who {'expect' if calc.workers > 1 else 'expects'} to be on site for "
+        f"{format_hours(calc.hours_on_site, 'en')}. "
+        f"That is {format_quantity(calc.work_hours, 'en')} work hours in total.",
+    ]
+    if calc.add_ons:
+        items = (
+            f"{_EN_ADD_ON_NAMES[a.add_on]} ({format_hours(a.hours_on_site, 'en')})"
+            for a in calc.add_ons
+        )
+        lines.append(f"Add-ons included: {', '.join(items)}.")
+    lines += [
+        f"The price is {format_kr(HOURLY_RATE, 'en')} per hour per cleaner incl. VAT.",
+        f"Expected price: {format_kr_range(calc.price_min, calc.price_max, 'en')} incl. VAT "
+        f"(of which VAT {format_kr_range(calc.vat_min, calc.vat_max, 'en')}). The highest "
+        "amount leaves room for one extra hour per cleaner.",
+    ]
+    first = (calc.first_visit_hours_on_site, calc.first_visit_work_hours)
+    prices = (calc.first_visit_price_min, calc.first_visit_price_max)
+    if first[0] and first[1] and prices[0] and prices[1]:
+        lines.append(
+            "The first visit usually takes about 30% longer, because everything has to be gone "
+            f"through thoroughly: {format_hours(first[0], 'en')} on site, "
+            f"{format_quantity(first[1], 'en')} work hours in total, "
+            f"{format_kr_range(prices[0], prices[1], 'en')} incl. VAT."
+        )
+    lines += [
+        "",
+        "You only pay for the time we actually use. If the job looks like taking more than "
+        "1 hour beyond the estimate, we will call you before we continue.",
+        "",
+        "The quote is valid for 30 days.",
+    ]
+    return "\n".join(lines)
+
+
+def quote_text_in(
+    text: str, service: ServiceType | str, area_m2: Decimal | int | float, lang: Lang
+) -> str:
+    """A stored (Danish) quote text in ``lang``, for the same quote.
+
+    The calculation is recomputed from the quote's service and area; the English text is used
+    only when the recomputation reproduces the stored text exactly (a quote with add-ons, whose
+    add-ons are not known here, keeps its Danish text rather than being re-priced)."""
+    if lang == "da":
+        return text
+    try:
+        calc = calculate_quote(service, area_m2)
+    except PricingError:
+        return text
+    if build_quote_text(calc) != text:
+        return text
+    return build_quote_text(calc, lang)
 
 
 _ASK_AREA = "Hvor mange m² er boligen, og hvor mange værelser er der?"

@@ -21,6 +21,7 @@ from agent.responder.intent import as_intent
 from agent.responder.prompt import RESPONDER_MARKER
 from tools.canonical.records import AvailabilityResult, QuoteDraft
 from tools.mail_reply.compose import ReplyFacts, compose_reply
+from tools.quote_text import quote_text_in
 
 FACTS_LINE_PREFIX = "FAKTA "
 UNTRUSTED_START = "<<<UNTRUSTED"
@@ -106,7 +107,11 @@ def respond_to_mail(messages: Sequence[BaseMessage], tools: frozenset[str]) -> S
             language="en" if english else "da",
             first_name=facts.get("first_name"),
             intent=as_intent(str(facts.get("intent") or "")),
-            quote_text=quote.text if quote is not None else None,
+            quote_text=(
+                quote_text_in(quote.text, quote.service, quote.area_m2, "en" if english else "da")
+                if quote is not None
+                else None
+            ),
             slots=tuple((s.start, s.end) for s in free.slots[:3]) if free else (),
             missing=tuple(facts.get("missing") or ()),
             received_subject=str(facts.get("subject") or ""),

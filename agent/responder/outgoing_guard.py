@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from agent.responder.prompt import RESPONDER_SYSTEM_PROMPT
 from memory.models import Customer, Lead, Quote
+from tools.danish_format import Lang
 from tools.mail_policy.outgoing import QuoteFigures, Violation, check_outgoing
 from tools.pricing import HOURLY_RATE, PricingError, QuoteCalculation, calculate_quote
 
@@ -84,8 +85,10 @@ async def outgoing_violations(
     quote_id: uuid.UUID | None,
     allowed_links: Set[str] = frozenset(),
     system_prompt: str = RESPONDER_SYSTEM_PROMPT,
+    language: Lang = "da",
 ) -> list[Violation]:
-    """Every rule ``body`` breaks as a reply to ``recipient``; empty: it may be stored or sent."""
+    """Every rule ``body`` breaks as a reply to ``recipient`` written in ``language``; empty:
+    it may be stored or sent."""
     calc = None
     if quote_id is not None:
         quote = await session.get(Quote, quote_id)
@@ -100,4 +103,5 @@ async def outgoing_violations(
         system_prompt=system_prompt,
         quote_figures=figures,
         quote_calc=calc,
+        language=language,
     )

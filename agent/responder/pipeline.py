@@ -37,6 +37,7 @@ from memory.models import Escalation, InboundEmail, Lead, OutboundEmail
 from memory.models.enums import InboundStatus, OutboundStatus
 from memory.models.enums import Severity as StoredSeverity
 from memory.repositories.outbox import OutboxRepository
+from tools.canonical.records import QuoteDraft
 from tools.danish_format import Lang
 from tools.integrations.ports import MailboxPort
 from tools.mail.relays import LeadSource
@@ -45,6 +46,7 @@ from tools.mail_policy.decision import Decision, decide
 from tools.mail_policy.lookalike import is_lookalike_domain
 from tools.mail_reply.compose import ReplyFacts, compose_reply, reply_subject
 from tools.pricing import missing_quote_inputs
+from tools.quote_text import quote_text_in
 
 _log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -356,18 +358,24 @@ def _template(composition: Composition, facts: MailFacts) -> tuple[str, uuid.UUI
         and str(quote.lead_id) == str(facts.lead_id)
     )
     free = composition.availability
+    language: Lang = "en" if facts.language == "en" else "da"
     body = compose_reply(
         ReplyFacts(
-            language="en" if facts.language == "en" else "da",
+            language=language,
             first_name=facts.first_name,
             intent=as_intent(facts.intent),
-            quote_text=quote.text if fits and quote is not None else None,
+            quote_text=_quote_text(quote, language) if fits and quote is not None else None,
             slots=tuple((s.start, s.end) for s in free.slots[:3]) if free else (),
             missing=facts.missing,
             received_subject=facts.subject,
         )
     )
     return body, quote.id if fits and quote is not None else None
+
+
+def _quote_text(quote: QuoteDraft, language: Lang) -> str:
+    """The quote's text in the reply's language (the same quote, recomputed by the engine)."""
+    return quote_text_in(quote.text, quote.service, quote.area_m2, language)
 
 
 async def _checked_body(
@@ -380,6 +388,7 @@ async def _checked_body(
 ) -> tuple[str, uuid.UUID | None, list[str]]:
     """The model's proposal if every check passes, else the template (with the reasons)."""
     reasons: list[str] = []
+    language: Lang = "en" if facts.language == "en" else "da"
     proposal = composition.proposal
     denied = sorted({t.name for t in composition.tools if t.status == "denied"})
     reasons += [f"tool_denied:{name}" for name in denied]
@@ -393,10 +402,12 @@ async def _checked_body(
             quote_id = None
         body = proposal.body
         quote = composition.quote
-        if quote_id is not None and quote is not None and quote.text not in body:
-            body = f"{body.rstrip()}\n\n{quote.text}"
+        if quote_id is not None and quote is not None:
+            local = _quote_text(quote, language)
+            if local not in body and quote.text not in body:
+                body = f"{body.rstrip()}\n\n{local}"
         violations = await outgoing_violations(
-            s, body=body, recipient=recipient, lead_id=lead_id, quote_id=quote_id
+            s, body=body, recipient=recipient, lead_id=lead_id, quote_id=quote_id, language=language
         )
         if not violations:
             return body, quote_id, reasons
@@ -405,7 +416,7 @@ async def _checked_body(
         reasons.append("model_no_proposal")
     body, quote_id = _template(composition, facts)
     violations = await outgoing_violations(
-        s, body=body, recipient=recipient, lead_id=lead_id, quote_id=quote_id
+        s, body=body, recipient=recipient, lead_id=lead_id, quote_id=quote_id, language=language
     )
     if violations:  # our own template must pass; if not, no text of ours is safe to store
         codes = ", ".join(sorted({v.code.value for v in violations}))

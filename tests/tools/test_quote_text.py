@@ -13,6 +13,7 @@ from tools.quote_text import (
     ViolationCode,
     build_quote_text,
     quote_readiness,
+    quote_text_in,
     validate_quote_text,
 )
 from tools.services import AddOn, ServiceType
@@ -217,3 +218,153 @@ def test_quote_readiness(
     assert ("m²" in question and "værelser" in question) is asks_rooms
     assert ("rengøring" in question) is asks_service
     assert (readiness.question is None) is (not missing)
+
+
+# English (domain.md: replies in the customer's language)
+
+
+def en_codes(text: str, calc: QuoteCalculation = MOVE_80) -> set[ViolationCode]:
+    return {violation.code for violation in validate_quote_text(text, calc, "en")}
+
+
+def test_english_worked_example_text() -> None:
+    text = build_quote_text(MOVE_80, "en")
+    assert "Quote for move-out cleaning – 80 m²" in text
+    assert "We will send 2 cleaners, who expect to be on site for 2 hours." in text
+    assert "That is 4 work hours in total." in text
+    assert "349 kr per hour per cleaner incl. VAT" in text
+    assert "1,396–2,094 kr incl. VAT (of which VAT 279.20–418.80 kr)" in text
+    assert "The highest amount leaves room for one extra hour per cleaner." in text
+    assert "You only pay for the time we actually use." in text
+    assert "more than 1 hour beyond the estimate, we will call you before we continue" in text
+    assert "The quote is valid for 30 days." in text
+    assert "first visit" not in text
+    assert not any(word in text for word in ("timer", "medarbejder", "moms", "Tilbud"))
+    assert validate_quote_text(text, MOVE_80, "en") == []
+
+
+def test_english_singular_add_ons_and_first_visit() -> None:
+    one = calculate_quote(ServiceType.MOVING_OUT, 50)
+    text = build_quote_text(one, "en")
+    assert "We will send 1 cleaner, who expects to be on site for 2.5 hours." in text
+    assert "872.50–1,221.50 kr" in text
+    extras = calculate_quote(ServiceType.MOVING_OUT, 80, [AddOn.OVEN, AddOn.WINDOWS])
+    text = build_quote_text(extras, "en")
+    assert "Add-ons included: oven cleaning (0.5 hours), window cleaning (3 hours)." in text
+    assert "11 work hours in total" in text
+    regular = calculate_quote(ServiceType.REGULAR, 80)
+    text = build_quote_text(regular, "en")
+    assert "The first visit usually takes about 30% longer" in text
+    assert "3 hours on site, 6 work hours in total, 2,094–2,792 kr incl. VAT." in text
+    for calc in (one, extras, regular):
+        assert validate_quote_text(build_quote_text(calc, "en"), calc, "en") == []
+
+
+def test_danish_text_and_validation_are_unchanged_by_the_language_argument() -> None:
+    assert build_quote_text(MOVE_80, "da") == build_quote_text(MOVE_80)
+    text = build_quote_text(MOVE_80)
+    assert validate_quote_text(text, MOVE_80, "en") == []  # a Danish quote passes in "en"
+    # the Danish validator does not accept the English wording
+    assert codes(build_quote_text(MOVE_80, "en")) == {
+        ViolationCode.MISSING_WORK_HOURS,
+        ViolationCode.MISSING_WORKERS,
+        ViolationCode.MISSING_PAY_ACTUAL_TIME,
+        ViolationCode.MISSING_CALL_BEFORE_OVERRUN,
+        ViolationCode.MISSING_HOURLY_PRICE,
+    }
+
+
+@pytest.mark.parametrize(
+    ("removed", "code"),
+    [
+        ("That is 4 work hours in total.", ViolationCode.MISSING_WORK_HOURS),
+        ("We will send 2 cleaners, who", ViolationCode.MISSING_WORKERS),
+        ("You only pay for the time we actually use.", ViolationCode.MISSING_PAY_ACTUAL_TIME),
+        ("we will call you before we continue", ViolationCode.MISSING_CALL_BEFORE_OVERRUN),
+        (
+            "The price is 349 kr per hour per cleaner incl. VAT.",
+            ViolationCode.MISSING_HOURLY_PRICE,
+        ),
+    ],
+)
+def test_each_required_english_statement_is_enforced(removed: str, code: ViolationCode) -> None:
+    text = build_quote_text(MOVE_80, "en")
+    assert removed in text
+    assert en_codes(text.replace(removed, "")) == {code}
+
+
+def test_english_numbers_must_match_the_calculation() -> None:
+    text = build_quote_text(MOVE_80, "en")
+    assert en_codes(text.replace("4 work hours", "5 work hours")) == {
+        ViolationCode.MISSING_WORK_HOURS
+    }
+    assert en_codes(text.replace("2 cleaners", "3 cleaners")) == {ViolationCode.MISSING_WORKERS}
+
+
+def test_other_good_english_phrasings_are_accepted() -> None:
+    text = (
+        "Two workers will come; the job takes about 4 man-hours. "
+        "The hourly rate is DKK 349 incl. VAT. "
+        "You will only pay for the hours actually used. "
+        "We contact you first if we would go over the estimate by more than one hour."
+    )
+    assert validate_quote_text(text, MOVE_80, "en") == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "code"),
+    [
+        ("+3–5 hours", ViolationCode.FORBIDDEN_EXTRA_HOURS),
+        ("3 to 5 extra hours", ViolationCode.FORBIDDEN_EXTRA_HOURS),
+        ("+3-5 h", ViolationCode.FORBIDDEN_EXTRA_HOURS),
+        ("+3–5 timer", ViolationCode.FORBIDDEN_EXTRA_HOURS),
+        ("250 kr per hour", ViolationCode.OBSOLETE_PRICE),
+        ("250–300 kr", ViolationCode.OBSOLETE_PRICE),
+        ("250 to 300", ViolationCode.OBSOLETE_PRICE),
+        ("DKK 300", ViolationCode.OBSOLETE_PRICE),
+        ("hourly rate: 250", ViolationCode.OBSOLETE_PRICE),
+        ("300.00 kr", ViolationCode.OBSOLETE_PRICE),
+        ("349 kr + VAT", ViolationCode.VAT_ON_TOP),
+        ("349 kr per hour excl. VAT", ViolationCode.VAT_ON_TOP),
+        ("349 kr per hour plus VAT", ViolationCode.VAT_ON_TOP),
+        ("349 kr excluding VAT", ViolationCode.VAT_ON_TOP),
+        ("349 kr ekskl. moms", ViolationCode.VAT_ON_TOP),
+    ],
+)
+def test_english_forbidden_phrases(phrase: str, code: ViolationCode) -> None:
+    text = build_quote_text(MOVE_80, "en") + f"\nNote: {phrase}."
+    assert en_codes(text) == {code}
+
+
+@pytest.mark.parametrize(
+    "phrase", ["1,250 kr", "12,300 kr", "250 m²", "2500 kr", "3,000 kr", "13-15 hours", "2.5 hours"]
+)
+def test_harmless_english_numbers_are_not_flagged(phrase: str) -> None:
+    text = build_quote_text(MOVE_80, "en") + f"\nNote: {phrase}."
+    assert en_codes(text) == set()
+
+
+@given(
+    service=st.sampled_from(list(ServiceType)),
+    area=st.decimals(min_value=Decimal("0.5"), max_value=Decimal(5000), places=1),
+    add_ons=st.sets(st.sampled_from(list(AddOn))),
+)
+def test_generated_english_text_always_passes(
+    service: ServiceType, area: Decimal, add_ons: set[AddOn]
+) -> None:
+    calc = calculate_quote(service, area, add_ons if service is ServiceType.MOVING_OUT else ())
+    text = build_quote_text(calc, "en")
+    assert validate_quote_text(text, calc, "en") == []
+    other = calculate_quote(service, area * 3 if area * 3 <= 5000 else area / 3)
+    if other.work_hours != calc.work_hours:
+        assert ViolationCode.MISSING_WORK_HOURS in en_codes(text, other)
+
+
+def test_quote_text_in_english_is_the_same_quote() -> None:
+    danish = build_quote_text(MOVE_80)
+    assert quote_text_in(danish, "moving_out", Decimal(80), "da") == danish
+    assert quote_text_in(danish, "moving_out", Decimal(80), "en") == build_quote_text(MOVE_80, "en")
+    # add-ons are not known from the service and area: the Danish text is kept
+    extras = build_quote_text(calculate_quote(ServiceType.MOVING_OUT, 80, [AddOn.OVEN]))
+    assert quote_text_in(extras, "moving_out", Decimal(80), "en") == extras
+    assert quote_text_in(danish, "moving_out", Decimal(-1), "en") == danish

@@ -11,6 +11,12 @@ text must be the customer's own or one at our own domains. Phone numbers compare
 8 digits (Danish numbers, "+45" optional). A prompt fragment is any run of 8 words (case and
 punctuation ignored). With only `quote_figures`, the allowed kr amounts are the two prices,
 their VAT shares and the hourly rate; pass `quote_calc` to also allow first-visit figures.
+
+With ``language="en"`` the amounts, hours and head counts are read in English as well
+("1,396 kr", "DKK 1,396", "1,396–2,094 kr", "279.20 kr", "5 work hours", "2 cleaners"), the
+English forbidden phrases are refused too, and the quote rules are checked in English. An
+amount with both separators is read the English way when it is written that way ("1,396",
+"279.20") and the Danish way otherwise ("1.396", "279,20"), so neither convention slips by.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import NamedTuple
 
+from tools.danish_format import Lang
 from tools.pricing import HOURLY_RATE, QuoteCalculation, vat_share
 from tools.quote_text import validate_quote_text
 
@@ -75,6 +82,35 @@ _KR_AFTER = re.compile(
 _KR_BEFORE = re.compile(r"\b(?:kr\.?|dkk)\s*" + _NUM, re.IGNORECASE)
 _HOURS = re.compile(r"(?<![\d.,])(\d+(?:,\d+)?)\s*(?:arbejdstimer|mandetimer|arbejdstime)\b")
 _WORKERS = re.compile(r"(?<![\d.,])(\d+)\s+(?:medarbejdere?|rengøringsassistent(?:er)?)\b")
+# English counterparts for language == "en": the amount patterns replace the Danish ones
+# (they read both conventions); the hours, workers and forbidden patterns add to them.
+_EN_AMOUNT = r"(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![.,]?\d)"
+_EN_ENGLISH_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?")
+_EN_KR_AFTER = re.compile(
+    r"(?<![\d.,])"
+    + _EN_AMOUNT
+    + r"(?:\s*[-–—]\s*"
+    + _EN_AMOUNT
+    + r")?\s*(?:kr\b|kr\.|kroner|dkk|,-)",
+    re.IGNORECASE,
+)
+_EN_KR_BEFORE = re.compile(r"\b(?:kr\.?|dkk)\s*" + _EN_AMOUNT, re.IGNORECASE)
+_EN_HOURS = re.compile(
+    r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:work(?:ing)?|man|person)[- ]?hours?\b", re.IGNORECASE
+)
+_EN_WORKERS = re.compile(r"(?<![\d.,])(\d+)\s+(?:cleaners?|workers?|employees?)\b", re.IGNORECASE)
+_EN_FORBIDDEN = (
+    re.compile(
+        r"\+\s*3\s*(?:-|to)\s*5\s*(?:(?:extra|additional|more)\s+)?(?:hours?|hrs?|h\b)"
+        r"|(?<![\d.,])3\s*(?:-|to)\s*5\s*(?:extra|additional)\s+hours?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?<![\d.,])(?:250|300)(?:\.00)?\s*(?:kr\.?|kroner|dkk)?\s*(?:per|an|a|/)\s*"
+        r"(?:hour|hr|h)\b|(?<![\d.,])250\s*to\s*300\s*(?:kr|kroner|dkk)",  # "250-300": Danish
+        re.IGNORECASE,
+    ),
+)
 _FORBIDDEN = (
     re.compile(
         r"\+\s*3\s*(?:-|til)\s*5\s*(?:ekstra\s+)?(?:timer|t\b)|(?<![\d.,])3\s*(?:-|til)\s*5\s*"
@@ -154,12 +190,24 @@ def _amount(whole: str, cents: str | None) -> Decimal | None:
         return None
 
 
+def _en_amount(token: str) -> Decimal | None:
+    """ "1,396" / "279.20" the English way; "1.396" / "279,20" the Danish way."""
+    if _EN_ENGLISH_NUMBER.fullmatch(token):
+        value = token.replace(",", "")
+    else:
+        value = token.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # "1,396,50": neither convention
+        return None
+
+
 def _number(value: str) -> Decimal:
     return Decimal(value.replace(",", "."))
 
 
 def _quote_figures(
-    text: str, figures: QuoteFigures, calc: QuoteCalculation | None
+    text: str, figures: QuoteFigures, calc: QuoteCalculation | None, language: Lang = "da"
 ) -> list[Violation]:
     prices = [figures.price_min, figures.price_max]
     hours = {figures.work_hours}
@@ -168,16 +216,26 @@ def _quote_figures(
         hours.add(calc.first_visit_work_hours or figures.work_hours)
     allowed = {HOURLY_RATE, *prices, *(vat_share(p) for p in [HOURLY_RATE, *prices])}
     amounts: list[Decimal | None] = []
-    for m in _KR_AFTER.finditer(text):
-        amounts.append(_amount(m.group(1), m.group(2)))
-        if m.group(3):
-            amounts.append(_amount(m.group(3), m.group(4)))
-    amounts += [_amount(m.group(1), m.group(2)) for m in _KR_BEFORE.finditer(text)]
+    unreadable: list[str] = []
+    if language != "en":
+        for m in _KR_AFTER.finditer(text):
+            amounts.append(_amount(m.group(1), m.group(2)))
+            if m.group(3):
+                amounts.append(_amount(m.group(3), m.group(4)))
+        amounts += [_amount(m.group(1), m.group(2)) for m in _KR_BEFORE.finditer(text)]
+    else:  # the English patterns read both conventions (the Danish ones misread "DKK 1,396")
+        for m in (*_EN_KR_AFTER.finditer(text), *_EN_KR_BEFORE.finditer(text)):
+            for token in m.groups():
+                if token is not None:
+                    value = _en_amount(token)
+                    amounts.append(value)
+                    unreadable += [token] if value is None else []
     out = [
         Violation(OutgoingCode.QUOTE_FIGURE_MISMATCH, f"{a} kr")
         for a in dict.fromkeys(amounts)
         if a is not None and a not in allowed
     ]
+    out += [Violation(OutgoingCode.QUOTE_FIGURE_MISMATCH, f"{t} kr") for t in unreadable]
     flat = text.casefold()
     out += [
         Violation(OutgoingCode.QUOTE_FIGURE_MISMATCH, f"{m.group(1)} arbejdstimer")
@@ -189,6 +247,17 @@ def _quote_figures(
         for m in _WORKERS.finditer(flat)
         if int(m.group(1)) != figures.workers
     ]
+    if language == "en":
+        out += [
+            Violation(OutgoingCode.QUOTE_FIGURE_MISMATCH, f"{m.group(1)} work hours")
+            for m in _EN_HOURS.finditer(flat)
+            if Decimal(m.group(1)) not in hours
+        ]
+        out += [
+            Violation(OutgoingCode.QUOTE_FIGURE_MISMATCH, f"{m.group(1)} workers")
+            for m in _EN_WORKERS.finditer(flat)
+            if int(m.group(1)) != figures.workers
+        ]
     return out
 
 
@@ -202,22 +271,25 @@ def check_outgoing(
     quote_figures: QuoteFigures | tuple[Decimal, Decimal, Decimal, int] | None,
     quote_calc: QuoteCalculation | None = None,
     own_domains: Set[str] = OWN_DOMAINS,
+    language: Lang = "da",
 ) -> list[Violation]:
-    """Every rule the outgoing text breaks; an empty list means it may be stored or sent."""
+    """Every rule the outgoing text breaks; an empty list means it may be stored or sent.
+    ``language`` is the reply's language ("en" also reads English figures and phrases)."""
     normal = re.sub(r"[–—−‐‑]", "-", text)
     out = _links_and_images(text, {_trim(u) for u in allowed_links})
     out += _personal_data(text, known_customer_email, other_customers_data, own_domains)
     out += _prompt_leak(text, system_prompt)
     if quote_figures is not None:
-        out += _quote_figures(text, QuoteFigures(*quote_figures), quote_calc)
+        out += _quote_figures(text, QuoteFigures(*quote_figures), quote_calc, language)
+    forbidden = _FORBIDDEN + (_EN_FORBIDDEN if language == "en" else ())
     out += [
         Violation(OutgoingCode.FORBIDDEN_PHRASE, m.group(0))
-        for p in _FORBIDDEN
+        for p in forbidden
         for m in p.finditer(normal)
     ]
     if quote_calc is not None:
         out += [
             Violation(OutgoingCode.QUOTE_TEXT_INVALID, v.code.value)
-            for v in validate_quote_text(text, quote_calc)
+            for v in validate_quote_text(text, quote_calc, language)
         ]
     return out

@@ -122,3 +122,69 @@ def test_invalid_quote_text_is_reported() -> None:
 def test_figures_are_checked_with_a_plain_tuple() -> None:
     assert (CALC.price_min, CALC.price_max, CALC.work_hours, CALC.workers) == FIGURES
     assert FIGURES.price_min == Decimal("1396.00")
+
+
+# English replies (language="en")
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("The price is 1,396–2,094 kr incl. VAT.", []),
+        ("The price is DKK 1,396.", []),
+        ("Of which VAT 279.20–418.80 kr.", []),
+        ("The price is 1.396–2.094 kr.", []),  # the Danish convention is read too
+        ("In total 4 work hours with 2 cleaners, 1,396 kr.", []),
+        ("The hourly rate is DKK 349.", []),
+        ("The price is 1,500 kr.", ["1500 kr"]),
+        ("The price is 1,396–2,100 kr.", ["2100 kr"]),
+        ("The price is DKK 1,397.", ["1397 kr"]),
+        ("The price is 9.999 kr.", ["9999 kr"]),
+        ("The price is 1,396.50 kr.", ["1396.50 kr"]),
+        ("The price is 1,396,50 kr.", ["1,396,50 kr"]),
+        ("5 work hours in total.", ["5 work hours"]),
+        ("We will send 3 cleaners.", ["3 workers"]),
+    ],
+)
+def test_english_quote_figures(text: str, bad: list[str]) -> None:
+    found = check_outgoing(
+        text,
+        allowed_links=set(),
+        known_customer_email=CUSTOMER,
+        other_customers_data=(),
+        system_prompt="",
+        quote_figures=FIGURES,
+        language="en",
+    )
+    assert [v.detail for v in found] == bad
+    assert all(v.code is C.QUOTE_FIGURE_MISMATCH for v in found)
+
+
+def test_danish_parsing_is_unchanged_by_default() -> None:
+    # "1,396 kr" is not a Danish amount: the Danish check does not read it at all
+    assert codes("The price is 1,500 kr.", FIGURES) == []
+    assert codes("The price is 1,500 kr.", FIGURES, language="en") == [C.QUOTE_FIGURE_MISMATCH]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We estimate +3-5 hours extra",
+        "It may take 3 to 5 extra hours",
+        "The price is 250 kr per hour",
+        "It used to cost 250–300 kr",
+        "It used to cost 250 to 300 kr",
+        "Vi regner +3-5 timer ekstra",
+    ],
+)
+def test_english_forbidden_phrases(text: str) -> None:
+    assert codes(text, language="en") == [C.FORBIDDEN_PHRASE]
+
+
+def test_english_quote_text_passes_only_in_english() -> None:
+    text = build_quote_text(CALC, "en")
+    assert codes(text, FIGURES, quote_calc=CALC, language="en") == []
+    assert codes(build_quote_text(CALC), FIGURES, quote_calc=CALC, language="en") == []
+    assert set(codes(text, FIGURES, quote_calc=CALC)) == {C.QUOTE_TEXT_INVALID}
+    broken = text.replace("You only pay for the time we actually use.", "")
+    assert codes(broken, FIGURES, quote_calc=CALC, language="en") == [C.QUOTE_TEXT_INVALID]
