@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from api.composition import Container
-from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.locks import advisory_xact_lock
 from memory.repositories.leads import LeadRepository
 from memory.seed.demo import seed_demo as insert_demo_data

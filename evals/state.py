@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from evals.demo_pricing import TOOLS_QUOTE_PRICER
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from memory import migrate
 from memory.checkpointer import open_checkpointer
 from memory.database import Database, create_database, ensure_extensions

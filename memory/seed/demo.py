@@ -130,7 +130,7 @@ async def seed_demo(
     """Insert whatever part of the demo data set is missing; return what was inserted.
 
     ``pricer`` supplies every quote figure, job length, lead value and quote text (the real
-    rules live in ``tools``; ``api.demo_pricing.TOOLS_QUOTE_PRICER`` adapts them)."""
+    rules live in ``tools``; ``agent.demo_pricing.TOOLS_QUOTE_PRICER`` adapts them)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     pricing = DemoPricing.of(pricer)

@@ -1,7 +1,7 @@
 """What the demo data needs from the business rules, and nothing more.
 
 ``memory`` must not import ``tools``, yet every demo quote, lead value and quote text has to
-follow the real pricing rules. So the caller injects them (``api.demo_pricing`` adapts
+follow the real pricing rules. So the caller injects them (``agent.demo_pricing`` adapts
 ``tools.pricing.calculate_quote`` and ``tools.quote_text.build_quote_text``), the same way it
 injects the lead scorer. The seed never computes a price or writes a quote text itself.
 """

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from api.demo_pricing import TOOLS_QUOTE_PRICER
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.database import Database
 from memory.models import (
     ApiToken,

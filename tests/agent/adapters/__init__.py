@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.demo_pricing import TOOLS_QUOTE_PRICER
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.database import Database
 from memory.models import Customer, Lead
 from memory.models.enums import LeadSource, LeadStatus

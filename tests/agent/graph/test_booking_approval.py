@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from agent.approvals import ApprovalDecision
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from agent.events import AgentEvent, ApprovalRequired, Done, ToolFinished, ToolStarted
 from api.composition import Container
-from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import Booking, TaskExecution
 from memory.seed.demo import seed_demo
 from tools.canonical.caller import Caller

@@ -13,6 +13,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import select
 
 from agent.approvals import ApprovalDecision
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from agent.events import AgentEvent, ApprovalRequired, Done
 from agent.graph.bounded_prompt import RECALL_HEADER
 from agent.graph.chat import bind_model, build_chat_graph
@@ -26,7 +27,6 @@ from agent.memory.tokens import message_tokens
 from agent.runner import ChatRunner
 from api.composition import Container, build_container
 from api.config import ConfigurationError
-from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import EMBEDDING_DIMENSION, ChatMessage, ChatSession
 from memory.models.enums import ChatChannel, StaffRole
 from memory.repositories.chat import ChatSessionRepository

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from agent.events import AgentEvent, ApprovalRequired, Message, ToolFinished, ToolStarted
 from api.composition import Container
-from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import TaskExecution
 from memory.seed.demo import seed_demo
 from tools.canonical.caller import Caller

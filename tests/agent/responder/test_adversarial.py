@@ -17,10 +17,10 @@ from collections.abc import Iterable
 import pytest
 from sqlalchemy import delete, func, select
 
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from agent.providers import ChatModelHandle
 from agent.redaction import redact
 from api.composition import Container, build_responder
-from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import Escalation, InboundEmail, Lead, OutboundEmail, TaskExecution
 from memory.models.enums import OutboundStatus, TaskStatus
 from memory.seed.demo import seed_demo

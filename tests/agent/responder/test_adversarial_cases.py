@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from api.demo_pricing import TOOLS_QUOTE_PRICER
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.seed.plan import DemoPlan, build_plan, demo_id
 from memory.seed.ports import DemoPricing
 from tests.agent.responder.adversarial_cases import (

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select, text
 
+from agent.demo_pricing import TOOLS_QUOTE_PRICER
 from agent.responder.reading import read_mail
-from api.demo_pricing import TOOLS_QUOTE_PRICER
 from memory.models import InboundEmail, Lead, OutboundEmail
 from memory.models.enums import LeadSource
 from memory.seed.demo import seed_demo
