@@ -13,7 +13,7 @@ from api.composition import Container, build_container
 from api.config import Settings, load_settings
 from api.errors import install_error_handlers
 from api.hardening import install_hardening
-from api.routes import chat, health, inbound_webhook, review, sessions, web
+from api.routes import chat, gdpr, health, inbound_webhook, review, sessions, web
 from api.startup import seed_demo_if_empty
 
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(chat.router)
     app.include_router(review.router)
+    app.include_router(gdpr.router)
     app.include_router(inbound_webhook.router)  # HMAC-signed, no bearer token
     app.include_router(web.router)  # the staff web chat at /
     return app

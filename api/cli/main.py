@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from api.cli import db, records, staff
+from api.cli import db, gdpr, records, staff
 from api.cli.chat import chat
 from api.cli.inbox import inbox
 from api.cli.inbox_work import work_command
@@ -33,6 +33,7 @@ def build_cli() -> typer.Typer:
         inbox.command("work")(work_command)
     cli.add_typer(inbox, name="inbox")
     cli.add_typer(review, name="review")
+    cli.add_typer(gdpr.app, name="gdpr")
     # Plugins: command groups api may not import (e.g. `renos eval`, from evals).
     for entry in entry_points(group="renos.cli"):
         cli.add_typer(entry.load()(), name=entry.name)

@@ -61,6 +61,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", R): Endpoint(P.APPROVALS_DECIDE, 404),
     ("POST", R + "/approve"): Endpoint(P.APPROVALS_DECIDE, 404, json={}),
     ("POST", R + "/reject"): Endpoint(P.APPROVALS_DECIDE, 404, json={"reason": "nej"}),
+    ("GET", "/v1/gdpr/export"): Endpoint(P.GDPR_EXPORT, 200, params={"email": "x@example.dk"}),
 }
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz")}

@@ -1,0 +1,102 @@
+"""Retention: what is kept only for a while (limits from ``memory.retention``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from memory.gdpr.rows import delete_checkpoints
+from memory.models import ChatMessage, ChatSession, ChatTurn, InboundEmail, TaskExecution
+from memory.models.enums import InboundStatus
+
+PURGED_JSON = {"purged": True}
+# Mail still waiting for the responder keeps its bytes whatever its age.
+_PENDING = (InboundStatus.RECEIVED, InboundStatus.PROCESSING)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    raw_mails: int
+    chat_sessions: int
+    checkpoint_rows: int
+    audit_rows: int
+
+
+async def purge(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    raw_mail_days: int,
+    transcript_days: int,
+    audit_detail_days: int,
+) -> PurgeReport:
+    """Apply the retention limits; the caller owns (and commits) the transaction.
+
+    - raw inbound bytes older than ``raw_mail_days``: cleared; the ledger row with its headers,
+      status and size stays (it keeps redeliveries out).
+    - chat sessions idle longer than ``transcript_days`` (no update, no message since, no
+      running turn): deleted with their messages, stream events and checkpoints.
+    - audit rows started more than ``audit_detail_days`` ago: input and result become
+      ``{"purged": true}``, free-text summary, intent and error are cleared; type, status,
+      error code, ids and timing stay.
+    """
+    raw = await session.execute(
+        update(InboundEmail)
+        .where(
+            InboundEmail.raw.is_not(None),
+            InboundEmail.received_at < now - timedelta(days=raw_mail_days),
+            InboundEmail.status.not_in(_PENDING),
+        )
+        .values(raw=None)
+    )
+
+    cutoff = now - timedelta(days=transcript_days)
+    recent_message = exists().where(
+        ChatMessage.session_id == ChatSession.id, ChatMessage.created_at >= cutoff
+    )
+    running = exists().where(ChatTurn.session_id == ChatSession.id)
+    idle = list(
+        (
+            await session.execute(
+                select(ChatSession.id).where(
+                    ChatSession.updated_at < cutoff, ~recent_message, ~running
+                )
+            )
+        ).scalars()
+    )
+    checkpoints = await delete_checkpoints(session, (str(i) for i in idle))
+    if idle:
+        # Messages, events and the turn row go with the session (ON DELETE CASCADE).
+        await session.execute(delete(ChatSession).where(ChatSession.id.in_(idle)))
+
+    audit = await session.execute(
+        update(TaskExecution)
+        .where(
+            TaskExecution.started_at < now - timedelta(days=audit_detail_days),
+            or_(
+                TaskExecution.input != PURGED_JSON,
+                TaskExecution.result.is_(None),
+                TaskExecution.result != PURGED_JSON,
+                TaskExecution.result_summary.is_not(None),
+                TaskExecution.intent.is_not(None),
+                TaskExecution.error.is_not(None),
+            ),
+        )
+        .values(
+            input=PURGED_JSON,
+            result=PURGED_JSON,
+            result_summary=None,
+            intent=None,
+            error=None,
+        )
+    )
+    await session.flush()
+    return PurgeReport(
+        raw_mails=int(raw.rowcount or 0),  # type: ignore[attr-defined]
+        chat_sessions=len(idle),
+        checkpoint_rows=checkpoints,
+        audit_rows=int(audit.rowcount or 0),  # type: ignore[attr-defined]
+    )
