@@ -17,6 +17,7 @@ from agent.providers import ChatModelHandle, ModelConfigurationError
 from agent.responder.pipeline import Responder
 from agent.runner import ChatRunner
 from api.config import ConfigurationError, Settings
+from api.event_signals import EventSignals
 from memory import migrate
 from memory.checkpointer import open_checkpointer
 from memory.database import Database, create_database, ensure_extensions
@@ -42,6 +43,8 @@ class Container:
     # Google Calendar and Gmail when configured; None: our own tables are calendar and outbox.
     calendar: CalendarPort | None = None
     mailbox: MailboxPort | None = None
+    # Wakes this process's SSE streams when a turn here stores an event.
+    event_signals: EventSignals = field(default_factory=EventSignals)
     _resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def aclose(self) -> None:

@@ -98,8 +98,14 @@ class RateLimitedError(ApiError):
 
 # For the OpenAPI ``responses=`` of routes.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {
+        "model": ErrorResponse,
+        "description": "An invalid argument (e.g. a cursor), or a body that cannot be read as "
+        "JSON (e.g. not UTF-8)",
+    },
     401: {"model": ErrorResponse, "description": "Missing, unknown, revoked or expired token"},
     403: {"model": ErrorResponse, "description": "The caller's role lacks the permission"},
+    413: {"model": ErrorResponse, "description": "The body is over RENOS_MAX_BODY_BYTES"},
     422: {"model": ErrorResponse, "description": "The request is malformed"},
     429: {"model": ErrorResponse, "description": "Too many calls with this token; see Retry-After"},
 }

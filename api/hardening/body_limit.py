@@ -1,6 +1,7 @@
 """The request body size limit. The body is read (and counted) before the app is called, so
 an oversized request is refused with 413 before any route or dependency runs, whether it
-declares a Content-Length or is sent chunked. At most the limit is held in memory."""
+declares a Content-Length or is sent chunked. At most the limit is held in memory. The read
+body is also where NUL characters in request text are refused (`nul.py`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ErrorCode
+from api.hardening.nul import nul_refusal
 
 
 def too_large(limit: int) -> JSONResponse:
@@ -57,6 +59,10 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+
+        if (refusal := nul_refusal(scope, b"".join(chunks))) is not None:
+            await refusal(scope, receive, send)
+            return
 
         replayed = False
 

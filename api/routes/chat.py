@@ -33,10 +33,12 @@ from api.composition import Container
 from api.errors import (
     ERROR_RESPONSES,
     ErrorCode,
+    ErrorResponse,
     ForbiddenError,
     ResourceConflictError,
     ResourceNotFoundError,
 )
+from api.event_signals import EventSignals
 from api.schemas.chat import ApprovalIn, MessageIn, TurnOut
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.chat_events import ChatEventLog, StoredEvent
@@ -46,7 +48,8 @@ from tools.canonical.caller import Caller, Role
 _log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # renewed every LEASE/3 while the turn runs
-POLL_S = 0.05
+# A stream whose session's turn runs in another process reads the database this often.
+FALLBACK_POLL_S = 0.5
 SHUTDOWN_GRACE_S = 10.0
 
 router = APIRouter(
@@ -64,15 +67,39 @@ StreamFlag = Annotated[
     bool, Query(description="false: wait for the end of the turn and answer with JSON.")
 ]
 
+# One event of a `text/event-stream` answer (the events and their data: api/sse.py).
+_SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "description": "One Server-Sent Event: its id (send the last one back as Last-Event-ID "
+    "to resume), its name, and its data as one line of JSON.",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "event": {"type": "string", "enum": sorted(set(sse.EVENT_NAMES.values()))},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"type": "object"},
+        },
+    },
+    "required": ["id", "event", "data"],
+}
+_EVENT_STREAM = {"text/event-stream": {"schema": _SSE_EVENT}}
+
 _TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": TurnOut,
         "description": "`text/event-stream` of the turn's events, or with `stream=false` the "
         "whole turn as JSON.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": _EVENT_STREAM,
     },
-    404: {"description": "No such session owned by the caller (or no such pending action)"},
-    409: {"description": "A turn is already running in this session"},
+    404: {
+        "model": ErrorResponse,
+        "description": "No such session owned by the caller (or no such pending action)",
+    },
+    409: {
+        "model": ErrorResponse,
+        "description": "A turn is already running in this session (`turn_in_progress`)",
+    },
 }
 
 
@@ -154,7 +181,12 @@ async def _record_failure(
 
 
 async def _run_turn(
-    runner: ChatRunner, log: ChatEventLog, caller: Caller, claim: str, kw: dict[str, Any]
+    runner: ChatRunner,
+    log: ChatEventLog,
+    caller: Caller,
+    claim: str,
+    kw: dict[str, Any],
+    signals: EventSignals,
 ) -> None:
     """The turn itself, detached from any request: every event committed as it comes."""
     assert caller.session_id is not None
@@ -165,7 +197,9 @@ async def _run_turn(
             if isinstance(event, RunStarted):
                 run_id = event.run_id
             kind, data = sse.to_record(event)
-            await log.append(session_id, run_id, kind, data)
+            last = claim if kind == sse.DONE else None  # the turn ends with its done event
+            await log.append(session_id, run_id, kind, data, release=last)
+            signals.notify(session_id)
     except asyncio.CancelledError:
         await _record_failure(
             log, session_id, run_id, "interrupted", "the service stopped before the turn ended"
@@ -177,6 +211,7 @@ async def _run_turn(
     finally:
         heartbeat.cancel()
         await log.release_turn(session_id, claim)
+        signals.forget(session_id)  # failure events and the release are stored: wake streams
 
 
 async def _start_turn(
@@ -210,7 +245,9 @@ async def _start_turn(
         kw["allowed_tools"] = allowed_tools(principal.role)
         after = await log.last_id(session_id)
         caller = _caller(container, principal, session_id)
-        task = asyncio.create_task(_run_turn(runner, log, caller, claim, kw))
+        task = asyncio.create_task(
+            _run_turn(runner, log, caller, claim, kw, container.event_signals)
+        )
     except BaseException:
         await log.release_turn(session_id, claim)
         raise
@@ -220,11 +257,14 @@ async def _start_turn(
     return after
 
 
-async def _tail(log: ChatEventLog, session_id: uuid.UUID, after: int) -> AsyncIterator[StoredEvent]:
+async def _tail(
+    log: ChatEventLog, signals: EventSignals, session_id: uuid.UUID, after: int
+) -> AsyncIterator[StoredEvent]:
     """The session's events after ``after`` as they are committed, up to a ``done``; ends
     early when no turn is running and nothing more is stored."""
     last, idle = after, False
     while True:
+        seen = signals.version(session_id)
         batch = await log.after(session_id, last)
         for event in batch:
             yield event
@@ -238,12 +278,12 @@ async def _tail(log: ChatEventLog, session_id: uuid.UUID, after: int) -> AsyncIt
             return
         # Read once more after seeing no turn: it may have ended between the two reads.
         idle = not await log.turn_running(session_id)
-        if not idle:
-            await asyncio.sleep(POLL_S)
+        if not idle:  # woken by a turn of this process, or read again after a while
+            await signals.wait(session_id, seen, FALLBACK_POLL_S)
 
 
 async def _respond(container: Container, session_id: uuid.UUID, after: int, stream: bool) -> Any:
-    events = _tail(ChatEventLog(container.database), session_id, after)
+    events = _tail(ChatEventLog(container.database), container.event_signals, session_id, after)
     if stream:
         return sse.event_stream(events)
     turn = [(e.id, sse.from_record(e.kind, e.data)) async for e in events]
@@ -300,8 +340,8 @@ async def decide(
     "/{session_id}/events",
     response_class=Response,
     responses={
-        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
-        404: {"description": "No such session owned by the caller"},
+        200: {"description": "`text/event-stream` of the events", "content": _EVENT_STREAM},
+        404: {"model": ErrorResponse, "description": "No such session owned by the caller"},
     },
     summary="Resume a stream: the events after Last-Event-ID, up to the end of that turn",
 )
@@ -314,4 +354,5 @@ async def events(
 ) -> Any:
     await _owned(container, session_id, principal)
     start = last_event_id if last_event_id is not None else (after or 0)
-    return sse.event_stream(_tail(ChatEventLog(container.database), session_id, start))
+    log = ChatEventLog(container.database)
+    return sse.event_stream(_tail(log, container.event_signals, session_id, start))

@@ -31,6 +31,11 @@ router = APIRouter(
         400: {"model": ErrorResponse, "description": "Not a raw message"},
         401: {"model": ErrorResponse, "description": "Missing, wrong or stale signature"},
         404: {"model": ErrorResponse, "description": "The webhook is not configured"},
+        413: {
+            "model": ErrorResponse,
+            "description": "The body is over twice RENOS_MAX_MAIL_BYTES (a message over it once "
+            "is recorded and quarantined)",
+        },
     },
 )
 

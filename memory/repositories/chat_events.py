@@ -31,15 +31,32 @@ class ChatEventLog:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def append(self, session_id: uuid.UUID, run_id: str, kind: str, data: JsonDict) -> int:
-        """Store one event and commit; its id is the stream's event id."""
+    async def append(
+        self,
+        session_id: uuid.UUID,
+        run_id: str,
+        kind: str,
+        data: JsonDict,
+        *,
+        release: str | None = None,
+    ) -> int:
+        """Store one event and commit; its id is the stream's event id. With ``release`` (the
+        turn's claim) the turn lock is given back in the same transaction: a client that sees
+        the last event may send its next message at once."""
         stmt = (
             insert(ChatEvent)
             .values(session_id=session_id, run_id=run_id, kind=kind, data=data)
             .returning(ChatEvent.id)
         )
         async with self._db.transaction() as s:
-            return int((await s.execute(stmt)).scalar_one())
+            event_id = int((await s.execute(stmt)).scalar_one())
+            if release is not None:
+                await s.execute(
+                    delete(ChatTurn).where(
+                        ChatTurn.session_id == session_id, ChatTurn.run_id == release
+                    )
+                )
+            return event_id
 
     async def after(
         self, session_id: uuid.UUID, last_id: int, *, limit: int = 500
