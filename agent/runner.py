@@ -36,6 +36,7 @@ from memory.database import Database
 from tools.canonical.caller import Caller
 from tools.canonical.ports import Ports
 from tools.canonical.registry import ToolSpec
+from tools.privacy import mask_codes
 
 _MODES: list[StreamMode] = ["messages", "updates"]
 
@@ -99,6 +100,8 @@ class ChatRunner:
             raise ValueError("give either text or a decision")
         if caller.session_id is None:
             raise ValueError("a chat turn needs a session")
+        if text is not None:  # door and alarm codes never reach the model, logs or storage
+            text = mask_codes(text)
         run_id = uuid.uuid4().hex
         config: RunnableConfig = {"configurable": {"thread_id": str(caller.session_id)}}
         graph_input: Any = (

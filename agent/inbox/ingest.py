@@ -17,6 +17,7 @@ from memory.models.enums import InboundStatus, LeadSource
 from memory.repositories.inbox import InboxRepository
 from tools.mail.mime import ParsedMail, parse_message
 from tools.mail.relays import detect_source
+from tools.privacy import mask_codes
 
 _MAX_HEADER_BYTES = 256 * 1024
 
@@ -69,7 +70,7 @@ async def ingest(
             from_address=parsed.from_address,
             reply_to=parsed.reply_to,
             to_address=", ".join(parsed.to) or None,
-            subject=parsed.subject or None,
+            subject=mask_codes(parsed.subject) or None,  # door/alarm codes never stored
             thread_id=_thread_id(parsed),
             source=source,
             max_raw_bytes=max_raw_bytes,

@@ -30,6 +30,7 @@ from tools.mail_policy.automation import (
 from tools.mail_policy.automation import LeadSource as PolicySource
 from tools.mail_policy.triage import Triage, triage
 from tools.mail_policy.untrusted import normalise_untrusted
+from tools.privacy import mask_codes
 
 _POLICY_SOURCE: dict[LeadSource, PolicySource] = {
     LeadSource.RENGOERING_NU: "leadmail",
@@ -160,8 +161,10 @@ def _language(text: str) -> tuple[str, bool]:
 
 def read_mail(raw: bytes) -> MailReading:
     parsed = parse_message(raw)
-    body = normalise_untrusted(parsed.text)
-    subject = normalise_untrusted(parsed.subject)
+    # Door and alarm codes are masked before the model, the lead or the logs see them (the raw
+    # mail, the evidence, is kept as it came and purged by retention).
+    body = mask_codes(normalise_untrusted(parsed.text))
+    subject = mask_codes(normalise_untrusted(parsed.subject))
     source = detect_source(parsed)
     fields = _free_text_fields(parse_lead_fields(body), f"{subject}\n{body}")
     customer = customer_address(parsed, source, fields)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import IO
 
 from api.hardening.request_id import RequestIdFilter
+from tools.privacy import mask_codes
 
 ACCESS_LOGGER = "renos.access"
 _FIELDS = ("request_id", "method", "path", "status", "duration_ms")
@@ -22,12 +23,12 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask_codes(record.getMessage()),
         }
         for name in _FIELDS:
             entry[name] = getattr(record, name, None)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = mask_codes(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

@@ -2,8 +2,8 @@
 
 The model reads untrusted mail, so its output is checked like untrusted content: no links or
 images that are not in our templates, no other customer's personal data, no fragment of the
-system prompt, kr amounts equal to the pricing engine's, no forbidden phrases, and (when the
-calculation is given) `validate_quote_text` passed.
+system prompt, kr amounts equal to the pricing engine's, no forbidden phrases, no door or alarm
+code, and (when the calculation is given) `validate_quote_text` passed.
 
 Decisions: links are compared exactly after trimming trailing punctuation; any markdown or
 HTML image not in the allow-list is refused, including data: URIs. An email address in the
@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from tools.danish_format import Lang
 from tools.pricing import HOURLY_RATE, QuoteCalculation, vat_share
+from tools.privacy import has_code
 from tools.quote_text import validate_quote_text
 
 OWN_DOMAINS = frozenset({"rendetalje.dk"})
@@ -45,6 +46,7 @@ class OutgoingCode(StrEnum):
     QUOTE_FIGURE_MISMATCH = "quote_figure_mismatch"
     FORBIDDEN_PHRASE = "forbidden_phrase"
     QUOTE_TEXT_INVALID = "quote_text_invalid"
+    ACCESS_CODE = "access_code"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +289,8 @@ def check_outgoing(
         for p in forbidden
         for m in p.finditer(normal)
     ]
+    if has_code(text):  # a door or alarm code is never written in a mail
+        out.append(Violation(OutgoingCode.ACCESS_CODE, "door or alarm code"))
     if quote_calc is not None:
         out += [
             Violation(OutgoingCode.QUOTE_TEXT_INVALID, v.code.value)

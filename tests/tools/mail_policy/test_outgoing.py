@@ -188,3 +188,8 @@ def test_english_quote_text_passes_only_in_english() -> None:
     assert set(codes(text, FIGURES, quote_calc=CALC)) == {C.QUOTE_TEXT_INVALID}
     broken = text.replace("You only pay for the time we actually use.", "")
     assert codes(broken, FIGURES, quote_calc=CALC, language="en") == [C.QUOTE_TEXT_INVALID]
+
+
+def test_a_door_or_alarm_code_is_never_sent() -> None:
+    assert codes("Hej Birgit, dørkoden er 4711, vi ses lørdag.") == [C.ACCESS_CODE]
+    assert codes("Hej Birgit, oplys gerne dørkoden inden opstart.") == []
