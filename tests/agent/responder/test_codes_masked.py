@@ -21,10 +21,10 @@ from tools.privacy import MASK
 
 from .conftest import NOW, ContainerFactory, deliver, mail, work_until_idle
 
-CODES = ("4711", "1234#")
+CODES = ("4711*", "1234#")  # a "#" or "*": bare hex digits occur by chance in ids
 BODY = (
     "Hej\n\nJeg skal flytte og vil gerne have et tilbud på flytterengøring af min lejlighed på "
-    "80 m², Skovvej 12, 8000 Aarhus C. Dørkoden er 4711 og alarmkoden er 1234#, nøglen ligger "
+    "80 m², Skovvej 12, 8000 Aarhus C. Dørkoden er 4711* og alarmkoden er 1234#, nøglen ligger "
     "under måtten. Hvornår kan I komme?\n\nMvh Søren"
 )
 LEADMAIL = """Ny henvendelse fra Rengøring.nu
@@ -38,7 +38,7 @@ Hvor stort er området: 140
 Antal værelser: 5
 Behov: Hovedrengøring
 Hvor ofte: Engangsopgave
-Kommentar: Dørkoden er 4711 og alarmkoden er 1234#, nøglen ligger under måtten.
+Kommentar: Dørkoden er 4711* og alarmkoden er 1234#, nøglen ligger under måtten.
 
 Besvar ikke denne mail. Kontakt kunden direkte."""
 
@@ -58,7 +58,7 @@ async def _bytes_hits(container: Container, table: str, column: str, needle: str
 @pytest.mark.parametrize(
     ("sender", "subject", "body"),
     [
-        ("Søren Ærø <soren.aero@example.dk>", "Tilbud, dørkode 4711", BODY),
+        ("Søren Ærø <soren.aero@example.dk>", "Tilbud, dørkode 4711*", BODY),
         ("Rengøring.nu <noreply@leadmail.no>", "Mette Kode - Ny henvendelse", LEADMAIL),
     ],
     ids=["direct", "leadmail"],
@@ -110,17 +110,18 @@ async def test_a_code_in_a_chat_turn_is_masked_before_storage_and_the_model(
 ) -> None:
     assert chat_container.chat is not None
     caller = await _caller(chat_container)
-    _ = [e async for e in chat_container.chat.turn(caller, text="Find Mette, dørkoden er 4711")]
+    _ = [e async for e in chat_container.chat.turn(caller, text="Find Mette, dørkoden er 4711#")]
 
     async with chat_container.database.transaction() as s:
         contents = list((await s.execute(text("SELECT content FROM chat_messages"))).scalars())
     assert any(MASK in str(c) for c in contents)
-    assert not any("4711" in str(c) for c in contents)
+    # "4711#", not "4711": four hex digits alone occur by chance in the ids a checkpoint holds.
+    assert not any("4711#" in str(c) for c in contents)
     # The checkpoints hold the masked message (so the query finds text) and never the code.
     assert await _bytes_hits(chat_container, "checkpoint_blobs", "blob", MASK) >= 1
     for table in ("checkpoint_blobs", "checkpoint_writes"):
-        assert await _bytes_hits(chat_container, table, "blob", "4711") == 0
-    assert not any("4711" in row for row in await _rows(chat_container, "checkpoints"))
+        assert await _bytes_hits(chat_container, table, "blob", "4711#") == 0
+    assert not any("4711#" in row for row in await _rows(chat_container, "checkpoints"))
 
 
 def test_the_log_formatter_masks_codes() -> None:
