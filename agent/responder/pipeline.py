@@ -31,12 +31,12 @@ from agent.responder.lead_link import LeadLink, link_lead
 from agent.responder.outgoing_guard import outgoing_violations
 from agent.responder.reading import MailReading, read_mail
 from agent.responder.settings import ResponderSettings
-from agent.responder.stats import reply_stats
 from memory.database import Database
 from memory.models import Escalation, InboundEmail, Lead, OutboundEmail
 from memory.models.enums import InboundStatus, OutboundStatus
 from memory.models.enums import Severity as StoredSeverity
 from memory.repositories.outbox import OutboxRepository
+from memory.repositories.reply_stats import reply_stats
 from tools.canonical.records import QuoteDraft
 from tools.danish_format import Lang
 from tools.integrations.ports import MailboxPort

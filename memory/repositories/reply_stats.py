@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from memory.models import InboundEmail, OutboundEmail
 from memory.models.enums import OutboundStatus
 from memory.repositories.quotes import QuoteRepository
-from tools.danish_format import company_tz
 
+# The company's day: the daily cap resets at midnight in Copenhagen.
+_COMPANY_TZ = ZoneInfo("Europe/Copenhagen")
 _COUNTED = (OutboundStatus.DRAFT, OutboundStatus.APPROVED, OutboundStatus.SENT)
 
 
@@ -25,7 +27,7 @@ class ReplyStats:
 
 
 def _midnight(now: datetime) -> datetime:
-    local = now.astimezone(company_tz())
+    local = now.astimezone(_COMPANY_TZ)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
