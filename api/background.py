@@ -1,8 +1,10 @@
-"""Work the service runs beside its HTTP endpoints: the responder's workers.
+"""Work the service runs beside its HTTP endpoints: Gmail polling, the responder's workers
+and the retention purge.
 
 `renos serve` processes inbound mail itself with RESPONDER_SERVICE_WORKERS tasks, so one
 command runs the whole service; `renos inbox work` adds worker processes when more are needed
-(they share the queue safely).
+(they share the queue safely). Every process schedules the purge; an advisory lock lets one of
+them do each round's work.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from agent.inbox.gmail_sync import sync_mailbox
 from agent.responder.worker import Worker, worker_name
 from api.composition import Container, build_responder
 from api.inbox_settings import InboxSettings
+from memory.gdpr.purge import PurgeReport, purge_exclusively
+from memory.retention import RetentionSettings
 from tools.integrations.gmail import GmailMailbox
 from tools.integrations.ports import IntegrationError
 
 _log = logging.getLogger(__name__)
+# The first purge waits for the start-up (migrations, seeding) and the first requests.
+PURGE_FIRST_DELAY_S = 30.0
+PURGE_TASK = "retention-purge"
 
 
 @dataclass
@@ -59,12 +66,78 @@ async def _poll_gmail(
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
 
+async def purge_round(container: Container, retention: RetentionSettings) -> PurgeReport | None:
+    """Apply the retention limits once, at the container's clock; None when another process
+    was purging at the same moment (that one does the work). Logs counts only."""
+    async with container.database.transaction() as s:
+        report = await purge_exclusively(
+            s,
+            now=container.clock(),
+            raw_mail_days=retention.raw_mail_days,
+            transcript_days=retention.transcript_days,
+            audit_detail_days=retention.audit_detail_days,
+        )
+    if report is None:
+        _log.debug("retention purge: another process is purging, round skipped")
+    else:
+        _log.info(
+            "retention purge: %d raw mail(s) cleared, %d chat session(s) deleted "
+            "(%d checkpoint rows), %d audit row(s) purged",
+            report.raw_mails,
+            report.chat_sessions,
+            report.checkpoint_rows,
+            report.audit_rows,
+        )
+    return report
+
+
+async def _purge_periodically(
+    container: Container,
+    retention: RetentionSettings,
+    *,
+    first_delay_s: float,
+    interval_s: float,
+    stop: asyncio.Event,
+) -> None:
+    """A purge round every ``interval_s`` until stopped. A failing round (the database away, a
+    bug) is logged and the next round tries again: the task never ends on an error."""
+    delay = first_delay_s
+    while not await _stopped(stop, delay):
+        try:
+            await purge_round(container, retention)
+        except Exception as exc:  # noqa: BLE001 - logged; the next round retries
+            _log.warning(
+                "retention purge failed (%s); next round in %.0f s",
+                type(exc).__name__,
+                interval_s,
+                exc_info=exc,
+            )
+        delay = interval_s
+
+
+async def _stopped(stop: asyncio.Event, delay_s: float) -> bool:
+    """Wait ``delay_s`` or until stopped; whether stopped."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=delay_s)
+    return stop.is_set()
+
+
 def start_background(container: Container) -> BackgroundWork:
     work = BackgroundWork()
     interval = InboxSettings().gmail_poll_s
     if isinstance(container.mailbox, GmailMailbox) and interval > 0:
         poller = _poll_gmail(container, container.mailbox, interval, work.stop)
         work.tasks.append(asyncio.create_task(poller))
+    retention = RetentionSettings()
+    if retention.purge_interval_h > 0:
+        purger = _purge_periodically(
+            container,
+            retention,
+            first_delay_s=PURGE_FIRST_DELAY_S,
+            interval_s=retention.purge_interval_h * 3600,
+            stop=work.stop,
+        )
+        work.tasks.append(asyncio.create_task(purger, name=PURGE_TASK))
     count = container.settings.responder.service_workers
     if count == 0:
         return work

@@ -7,7 +7,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class RetentionSettings(BaseSettings):
-    """Retention limits in days, applied by ``renos gdpr purge``."""
+    """Retention limits in days, applied by ``renos gdpr purge`` and, every
+    ``purge_interval_h`` hours, by ``renos serve`` itself."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -28,4 +29,11 @@ class RetentionSettings(BaseSettings):
         ge=1,
         validation_alias="RENOS_RETAIN_AUDIT_DETAIL_DAYS",
         description="Audit input and result are replaced by a marker after this many days.",
+    )
+    purge_interval_h: float = Field(
+        default=24.0,
+        ge=0,
+        validation_alias="RENOS_PURGE_INTERVAL_H",
+        description="How often `renos serve` applies the limits (the first time shortly after "
+        "start); 0: never (run `renos gdpr purge` from cron instead).",
     )

@@ -1,20 +1,19 @@
 """Error reporting to Sentry, only when SENTRY_DSN is set, and never with personal data:
-every event passes :func:`scrub_event` before it leaves the process."""
+every event passes :func:`scrub_event` before it leaves the process. Request bodies, cookies,
+query strings and frame locals are dropped, secret and personal keys redacted, and every string
+left passes the same scrubber as the logs (:mod:`api.hardening.scrub`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 import sentry_sdk
 from sentry_sdk.types import Event, Hint
 
+from api.hardening.scrub import scrub_text
 from api.settings import ServerSettings
 
 REDACTED = "[redacted]"
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-# Danish numbers: 8 digits, optionally +45/0045 first, in pairs, fours or one run.
-_DK_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?45[\s\-]?)?(?:\d{2}[\s\-]?){3}\d{2}(?!\w)")
 _SECRET_KEYS = {
     "authorization",
     "proxy-authorization",
@@ -36,6 +35,18 @@ _SECRET_KEYS = {
     "full_name",
     "customer_name",
     "contact_name",
+    "customer_email",
+    "customer_phone",
+    "customer_address",
+    "to_address",
+    "reply_to",
+    "recipient",
+    "sender",
+    "subject",
+    "body",
+    "query_string",
+    "http.query",  # breadcrumbs of outgoing requests
+    "sys.argv",  # `renos gdpr export EMAIL`
     "vars",  # frame locals
 }
 
@@ -61,7 +72,11 @@ def scrub_event(event: Event, hint: Hint) -> Event | None:
     if isinstance(request, dict):
         request.pop("data", None)  # bodies: chat text, customer details
         request.pop("cookies", None)
-        request.pop("query_string", None)
+        request.pop("query_string", None)  # /v1/gdpr/export?email=…
+        request.pop("env", None)  # REMOTE_ADDR
+        url = request.get("url")
+        if isinstance(url, str):
+            request["url"] = url.split("?", 1)[0]
     user = data.get("user")
     if isinstance(user, dict):
         data["user"] = {"id": user["id"]} if "id" in user else {}
@@ -70,10 +85,7 @@ def scrub_event(event: Event, hint: Hint) -> Event | None:
 
 def _scrub(value: object) -> object:
     if isinstance(value, dict):
-        return {
-            key: REDACTED if str(key).lower() in _SECRET_KEYS else _scrub(item)
-            for key, item in value.items()
-        }
+        return {key: _scrub_item(str(key).lower(), item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         # Headers can come as [name, value] pairs.
         if len(value) == 2 and isinstance(value[0], str) and value[0].lower() in _SECRET_KEYS:
@@ -84,5 +96,8 @@ def _scrub(value: object) -> object:
     return value
 
 
-def scrub_text(text: str) -> str:
-    return _DK_PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
+def _scrub_item(key: str, item: object) -> object:
+    return REDACTED if key in _SECRET_KEYS else _scrub(item)
+
+
+__all__ = ["REDACTED", "init_sentry", "scrub_event", "scrub_text"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import delete, exists, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.gdpr.rows import delete_checkpoints
@@ -15,6 +16,10 @@ from memory.models.enums import InboundStatus
 PURGED_JSON = {"purged": True}
 # Mail still waiting for the responder keeps its bytes whatever its age.
 _PENDING = (InboundStatus.RECEIVED, InboundStatus.PROCESSING)
+
+
+# One purge at a time in the whole cluster (every `renos serve` process schedules one).
+PURGE_LOCK = "renos:gdpr:purge"
 
 
 @dataclass(frozen=True)
@@ -100,3 +105,36 @@ async def purge(
         checkpoint_rows=checkpoints,
         audit_rows=int(audit.rowcount or 0),  # type: ignore[attr-defined]
     )
+
+
+async def purge_exclusively(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    raw_mail_days: int,
+    transcript_days: int,
+    audit_detail_days: int,
+    wait: bool = False,
+) -> PurgeReport | None:
+    """:func:`purge` under a cluster-wide advisory lock held until the caller's transaction
+    ends. Without ``wait``, None at once when another transaction is purging (it does this
+    round's work); with ``wait``, after it has finished (then little is left to do)."""
+    if not await _advisory_xact_lock(session, PURGE_LOCK, wait=wait):
+        return None
+    return await purge(
+        session,
+        now=now,
+        raw_mail_days=raw_mail_days,
+        transcript_days=transcript_days,
+        audit_detail_days=audit_detail_days,
+    )
+
+
+async def _advisory_xact_lock(session: AsyncSession, name: str, *, wait: bool) -> bool:
+    # The key as memory.locks.advisory_xact_lock derives it, so both name the same lock.
+    key = zlib.crc32(name.encode("utf-8"))
+    if wait:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        return True
+    taken = await session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key})
+    return bool(taken.scalar_one())
