@@ -11,7 +11,8 @@ import typer
 
 from api.cli.common import fail, run_with_container
 from api.composition import Container
-from memory.gdpr import ErasureReport, PurgeReport, erase, export, find_subject, purge
+from memory.gdpr import ErasureReport, PurgeReport, erase, export, find_subject
+from memory.gdpr.purge import purge_exclusively
 from memory.retention import RetentionSettings
 
 app = typer.Typer(
@@ -66,13 +67,18 @@ def purge_command() -> None:
 
     async def work(c: Container) -> PurgeReport:
         async with c.database.transaction() as s:
-            return await purge(
+            # Waits for a purge the service may be running, then does what is left.
+            report = await purge_exclusively(
                 s,
                 now=c.clock(),
                 raw_mail_days=retention.raw_mail_days,
                 transcript_days=retention.transcript_days,
                 audit_detail_days=retention.audit_detail_days,
+                wait=True,
             )
+            if report is None:  # cannot happen with wait=True: the lock is always taken
+                raise RuntimeError("retention purge: advisory lock not taken")
+            return report
 
     _print_counts(run_with_container(work))
 

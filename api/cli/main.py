@@ -13,6 +13,7 @@ from api.cli.inbox import inbox
 from api.cli.inbox_work import work_command
 from api.cli.review import review
 from api.cli.serve import serve
+from api.hardening.logs import configure_cli_logging
 
 
 def build_cli() -> typer.Typer:
@@ -41,5 +42,5 @@ def build_cli() -> typer.Typer:
 
 
 def run() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_cli_logging(logging.WARNING)
     build_cli()()

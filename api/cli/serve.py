@@ -27,5 +27,6 @@ def serve(
         port=port or settings.server.port,
         workers=workers,
         log_level=settings.server.log_level,
+        access_log=False,  # request lines carry query strings; our middleware logs requests
         timeout_graceful_shutdown=30,
     )
