@@ -2,7 +2,7 @@
 itself are written; request bodies, headers and tokens are never passed to a logger.
 
 Log statements carry ids, not names, emails, phones or addresses; as a safety net the message,
-the exception text and the path pass :func:`api.hardening.scrub.scrub_text` (emails, phone and
+the exception text and the path pass :func:`tools.privacy.scrub.scrub_text` (emails, phone and
 CPR numbers, street addresses, door codes, values quoted in database and validation errors)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import IO
 
 from api.hardening.request_id import RequestIdFilter
-from api.hardening.scrub import scrub_text
+from tools.privacy.scrub import scrub_text
 
 ACCESS_LOGGER = "renos.access"
 _FIELDS = ("request_id", "method", "path", "status", "duration_ms")

@@ -1,7 +1,7 @@
 """Error reporting to Sentry, only when SENTRY_DSN is set, and never with personal data:
 every event passes :func:`scrub_event` before it leaves the process. Request bodies, cookies,
 query strings and frame locals are dropped, secret and personal keys redacted, and every string
-left passes the same scrubber as the logs (:mod:`api.hardening.scrub`)."""
+left passes the same scrubber as the logs (:mod:`tools.privacy.scrub`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any, cast
 import sentry_sdk
 from sentry_sdk.types import Event, Hint
 
-from api.hardening.scrub import scrub_text
 from api.settings import ServerSettings
+from tools.privacy.scrub import scrub_text
 
 REDACTED = "[redacted]"
 _SECRET_KEYS = {

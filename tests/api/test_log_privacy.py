@@ -50,7 +50,6 @@ from agent.responder.reading import MailReading
 from api.app import create_app
 from api.auth.tokens import generate_token
 from api.hardening.logs import JsonFormatter, configure_cli_logging, configure_logging
-from api.hardening.scrub import scrub_text
 from api.routes import gdpr as gdpr_route
 from api.routes.inbound_webhook import sign
 from memory.database import Database
@@ -60,6 +59,7 @@ from memory.repositories.lead_search import LeadSearch
 from memory.repositories.staff import StaffRepository
 from tests.agent.responder.conftest import mail
 from tests.settings import make_settings
+from tools.privacy.scrub import scrub_text
 
 NAME = "Mette Logsen"
 EMAIL = "mette.logsen@example.dk"

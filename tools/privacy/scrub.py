@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from tools.privacy import mask_codes
+from tools.privacy.codes import mask_codes
 
 HIDDEN = "[hidden]"
 EMAIL_MASK, PHONE_MASK, CPR_MASK, ADDRESS_MASK = "[email]", "[phone]", "[cpr]", "[address]"
