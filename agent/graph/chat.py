@@ -16,7 +16,7 @@ from agent.context import RunContext
 from agent.graph.model_node import ModelCall, make_model_node
 from agent.graph.prompt import system_prompt
 from agent.graph.tools_node import pending_calls, tools_node
-from agent.providers import ChatModelHandle, ProviderError, stream_with_retry
+from agent.providers import ChatModelHandle, ProviderError, ensure_finished, stream_with_retry
 from agent.state import ChatState
 from tools.canonical.registry import ToolSpec
 
@@ -38,7 +38,8 @@ def tool_schemas(specs: Sequence[ToolSpec]) -> list[dict[str, Any]]:
 
 def bind_model(handle: ChatModelHandle, specs: Sequence[ToolSpec]) -> ModelCall:
     """Streams the answer (so tokens reach the client as they come) and returns it whole.
-    A failure before the first chunk is retried; after it, never: the text is already out."""
+    A failure before the first chunk is retried; after it, never: the text is already out.
+    An answer cut short (no finish reason) is a failure too, never a shorter answer."""
     bound = handle.model.bind_tools(tool_schemas(specs))
 
     async def call(messages: Sequence[BaseMessage]) -> BaseMessage:
@@ -48,7 +49,9 @@ def bind_model(handle: ChatModelHandle, specs: Sequence[ToolSpec]) -> ModelCall:
             whole = piece if whole is None else whole + piece
         if whole is None:
             raise ProviderError("bad_response", "the model returned an empty stream")
-        return message_chunk_to_message(whole)
+        message = message_chunk_to_message(whole)
+        ensure_finished(message)
+        return message
 
     return call
 

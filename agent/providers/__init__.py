@@ -5,7 +5,7 @@ handle's model to the graphs; graph nodes call it through ``invoke_with_retry`` 
 ``stream_with_retry`` and only ever see ``ProviderError`` with its stable ``code``.
 """
 
-from agent.providers.errors import ErrorCode, ProviderError, classify_error
+from agent.providers.errors import ErrorCode, ProviderError, classify_error, ensure_finished
 from agent.providers.factory import (
     ChatModelHandle,
     ModelConfigurationError,
@@ -26,6 +26,7 @@ __all__ = [
     "RetryPolicy",
     "build_chat_model",
     "classify_error",
+    "ensure_finished",
     "invoke_with_retry",
     "stream_with_retry",
 ]

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import httpx
 import httpx2  # the transport of openai>=3 and google-genai; its errors reach us unwrapped
 import openai
+import pydantic
 from google.genai import errors as genai_errors
 from langchain_core.exceptions import (
     ModelAuthenticationError,
@@ -25,6 +26,7 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+from langchain_core.messages import BaseMessage
 from langchain_google_genai.chat_models import ChatGoogleGenerativeAIError
 
 ErrorCode = Literal[
@@ -44,8 +46,12 @@ _PROVIDER_EXCEPTIONS: tuple[type[BaseException], ...] = (
     httpx.TransportError,
     httpx2.TransportError,
     json.JSONDecodeError,
+    ValueError,  # only langchain's "no chunks" is classified; any other passes through
     TimeoutError,
 )
+# LangChain's words when a vendor's stream ended without a single chunk (a 200 with an empty
+# body, or an event stream with no events): a bad response, worth another attempt.
+_NO_CHUNKS = "No generation chunks were returned"
 # Order matters where these are used: a timeout is also a transport/connection error.
 _TIMEOUTS = (openai.APITimeoutError, httpx.TimeoutException, httpx2.TimeoutException, TimeoutError)
 _TRANSPORT_FAILURES = (openai.APIConnectionError, httpx.TransportError, httpx2.TransportError)
@@ -105,6 +111,8 @@ def _from_sdk(err: BaseException) -> ProviderError | None:
         return _from_status(err.code, message, delay or _google_retry_delay(err.details))
     if isinstance(err, json.JSONDecodeError | genai_errors.UnknownApiResponseError):
         return ProviderError("bad_response", "response was not valid JSON")
+    if type(err) is ValueError and str(err) == _NO_CHUNKS:
+        return ProviderError("bad_response", "the answer stream was empty")
     return None
 
 
@@ -163,6 +171,37 @@ def _google_retry_delay(details: Any) -> float | None:
             except ValueError:
                 return None
     return None
+
+
+# Where each vendor adapter puts the reason a streamed answer ended. A stream that stops
+# without one was cut short (a proxy or a server closed it cleanly mid-answer): its text is a
+# fragment and its tool calls may have lost their arguments, so it must not pass as whole.
+_FINISH_REASON_VENDORS = frozenset({"openai", "google_genai"})
+
+
+def ensure_finished(message: BaseMessage) -> None:
+    """Raise ``bad_response`` if a vendor's streamed answer ended without a finish reason."""
+    meta = message.response_metadata
+    if meta.get("model_provider") in _FINISH_REASON_VENDORS and not meta.get("finish_reason"):
+        raise ProviderError(
+            "bad_response", "the answer stream ended before the model finished (no finish reason)"
+        )
+
+
+# What the vendor adapters raise on a chunk of the wrong shape (valid JSON, not the API's).
+_UNREADABLE = (TypeError, KeyError, AttributeError, IndexError, pydantic.ValidationError)
+
+
+@contextmanager
+def unreadable_is_bad_response() -> Iterator[None]:
+    """Around reading a stream that has already delivered a chunk: the request was accepted,
+    so a chunk the adapter cannot read is the vendor's ``bad_response``, not our bug."""
+    try:
+        yield
+    except _UNREADABLE as exc:
+        raise ProviderError(
+            "bad_response", f"a chunk of the answer could not be read ({type(exc).__name__})"
+        ) from exc
 
 
 @contextmanager

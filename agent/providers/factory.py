@@ -60,7 +60,11 @@ class ChatModelHandle:
 def build_chat_model(
     settings: ModelSettings, *, offline_factory: OfflineFactory | None = None
 ) -> ChatModelHandle:
-    policy = RetryPolicy(max_retries=settings.max_retries)
+    policy = RetryPolicy(
+        max_retries=settings.max_retries,
+        initial_delay_s=settings.retry_backoff_s,
+        jitter_s=settings.retry_backoff_s / 2,
+    )
     if settings.provider == "offline":
         if offline_factory is None:
             raise ModelConfigurationError(

@@ -23,7 +23,7 @@ from tenacity import (
     wait_random,
 )
 
-from agent.providers.errors import ProviderError, translated
+from agent.providers.errors import ProviderError, translated, unreadable_is_bad_response
 
 # ProviderError is re-exported: callers of the retry helpers catch it from here too.
 __all__ = ["ProviderError", "RetryPolicy", "invoke_with_retry", "stream_with_retry"]
@@ -95,26 +95,29 @@ async def stream_with_retry(
     """``model.astream`` under the retry policy, retrying only until the first chunk arrives.
 
     Once a chunk has been handed to the caller a failure is raised, never retried: a second
-    attempt would stream the same text again.
+    attempt would stream the same text again. A stream that ends without any chunk is a
+    ``bad_response``, retried like the others.
     """
 
-    async def open_stream() -> tuple[AsyncIterator[_T], _T | None]:
+    async def open_stream() -> tuple[AsyncIterator[_T], _T]:
         stream = aiter(model.astream(messages, **kw))
         try:
+            first: _T | None
             with translated():
-                return stream, await anext(stream, None)
+                first = await anext(stream, None)
+            if first is None:  # nothing was sent yet, so another attempt is safe
+                raise ProviderError("bad_response", "the answer stream was empty")
+            return stream, first
         except BaseException:
             await _aclose(stream)
             raise
 
     stream: AsyncIterator[_T]
-    first: _T | None
+    first: _T
     stream, first = await (policy or RetryPolicy()).retrying()(open_stream)
     try:
-        if first is None:
-            return
         yield first
-        with translated():
+        with translated(), unreadable_is_bad_response():
             async for chunk in stream:
                 yield chunk
     finally:

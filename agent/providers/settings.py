@@ -33,6 +33,14 @@ class ModelSettings(VendorCredentials):
     )
     timeout_s: float = Field(default=60.0, gt=0, le=600, validation_alias="MODEL_TIMEOUT_S")
     max_retries: int = Field(default=3, ge=0, le=10, validation_alias="MODEL_MAX_RETRIES")
+    retry_backoff_s: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        validation_alias="MODEL_RETRY_BACKOFF_S",
+        description="First wait before a retry; doubles per retry (at most 8 s), plus up to "
+        "half of it at random. A server's Retry-After wins (at most 30 s).",
+    )
     temperature: float = Field(default=0.2, ge=0, le=2, validation_alias="MODEL_TEMPERATURE")
 
     @field_validator("provider", mode="before")

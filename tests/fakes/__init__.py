@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
@@ -33,6 +34,7 @@ MODEL_ENV_VARS = (
     "MODEL_NAME",
     "MODEL_TIMEOUT_S",
     "MODEL_MAX_RETRIES",
+    "MODEL_RETRY_BACKOFF_S",
     "MODEL_TEMPERATURE",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
@@ -83,14 +85,29 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     body: JsonObject
+    at: float = 0.0  # time.monotonic() when it arrived: the client's waits between attempts
 
 
 @dataclass(frozen=True)
 class _Fault:
-    kind: Literal["status", "hang", "malformed"]
+    kind: Literal["answer", "status", "hang", "malformed", "drop", "empty", "truncate"]
     status: int = 500
     retry_after: float | None = None
     after_chunks: int = 0
+    payload: str = _BROKEN_JSON
+
+
+class _DroppedConnectionError(Exception):
+    """Raised inside a streamed answer: uvicorn then closes the connection mid-body."""
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, _DroppedConnectionError)
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
 @dataclass
@@ -164,17 +181,40 @@ class FakeModelServer(ABC):
         with self._lock:
             self._script.replies.extend(replies)
 
+    def answer_next(self, n: int) -> None:
+        """The next ``n`` requests get the next scripted replies; faults scripted after this
+        call come after them (a fault otherwise takes the very next request)."""
+        self._add_faults(n, _Fault("answer"))
+
     def fail_next(self, n: int, status: int, *, retry_after: float | None = None) -> None:
         self._add_faults(n, _Fault("status", status=status, retry_after=retry_after))
 
-    def hang_next(self, n: int) -> None:
-        """Accept the next ``n`` requests and never answer (until reset or stop)."""
-        self._add_faults(n, _Fault("hang"))
+    def hang_next(self, n: int, *, after_chunks: int = 0) -> None:
+        """Accept the next ``n`` requests and never answer (until reset or stop); when
+        streaming with ``after_chunks``, stall after that many chunks of the next scripted
+        reply (which that request then consumes)."""
+        self._add_faults(n, _Fault("hang", after_chunks=after_chunks))
 
-    def malformed_next(self, n: int, *, after_chunks: int = 0) -> None:
-        """Answer 200 with broken JSON; when streaming, after ``after_chunks`` good chunks of
-        the next scripted reply (which that request then consumes)."""
-        self._add_faults(n, _Fault("malformed", after_chunks=after_chunks))
+    def drop_next(self, n: int, *, after_chunks: int = 0) -> None:
+        """Answer 200 and close the connection in the middle of the body: when streaming,
+        after ``after_chunks`` chunks of the next scripted reply (which it then consumes)."""
+        self._add_faults(n, _Fault("drop", after_chunks=after_chunks))
+
+    def truncate_next(self, n: int, *, after_chunks: int) -> None:
+        """Stream only the first ``after_chunks`` chunks of the next scripted reply and end
+        the body cleanly, as a proxy that cuts a stream short does: no finish reason, no
+        ``[DONE]``."""
+        self._add_faults(n, _Fault("truncate", after_chunks=after_chunks))
+
+    def empty_next(self, n: int) -> None:
+        """Answer 200 with a stream that ends without any chunk (a JSON answer: ``{}``)."""
+        self._add_faults(n, _Fault("empty"))
+
+    def malformed_next(self, n: int, *, after_chunks: int = 0, payload: str = _BROKEN_JSON) -> None:
+        """Answer 200 with broken JSON (or ``payload``: e.g. JSON of the wrong shape); when
+        streaming, after ``after_chunks`` good chunks of the next scripted reply (which that
+        request then consumes)."""
+        self._add_faults(n, _Fault("malformed", after_chunks=after_chunks, payload=payload))
 
     def _add_faults(self, n: int, fault: _Fault) -> None:
         with self._lock:
@@ -213,40 +253,63 @@ class FakeModelServer(ABC):
             query=dict(request.query_params),
             headers={k.lower(): v for k, v in request.headers.items()},
             body=json.loads(await request.body() or b"{}"),
+            at=time.monotonic(),
         )
         stream = self.wants_stream(recorded)
         with self._lock:
             self._script.requests.append(recorded)
             fault = self._script.faults.popleft() if self._script.faults else None
-            needs_reply = fault is None or (fault.kind == "malformed" and fault.after_chunks > 0)
+            if fault is not None and fault.kind == "answer":
+                fault = None
+            needs_reply = fault is None or (fault.after_chunks > 0 and stream)
             reply = self._script.replies.popleft() if needs_reply and self._script.replies else None
         if fault is not None and fault.kind == "status":
             return self.error_response(fault.status, fault.retry_after)
-        if fault is not None and fault.kind == "hang":
+        if fault is not None and fault.kind == "hang" and not needs_reply:
             await self._hang()
             return Response(status_code=504)
         if needs_reply and reply is None:
             # Loud, and not a status the client retries: the test forgot to script a reply.
             return JSONResponse({"error": {"message": "no scripted reply"}}, status_code=418)
+        if fault is not None and fault.kind == "empty":
+            if stream:
+                return StreamingResponse(_sse([]), media_type="text/event-stream")
+            return JSONResponse({})
         if not stream:
+            if fault is not None and fault.kind == "drop":
+                return StreamingResponse(_sse([], then=self._drop), media_type="application/json")
             if fault is not None:
-                return Response(_BROKEN_JSON, media_type="application/json")
+                return Response(fault.payload, media_type="application/json")
             assert reply is not None
             return JSONResponse(self.render_json(reply, recorded))
         events = self.render_events(reply, recorded) if reply is not None else []
-        if fault is not None:
-            events = [*events[: fault.after_chunks], _BROKEN_JSON]
-        return StreamingResponse(_sse(events), media_type="text/event-stream")
+        if fault is None:
+            return StreamingResponse(_sse(events), media_type="text/event-stream")
+        head = events[: fault.after_chunks]
+        if fault.kind == "truncate":
+            return StreamingResponse(_sse(head), media_type="text/event-stream")
+        if fault.kind == "malformed":
+            return StreamingResponse(_sse([*head, fault.payload]), media_type="text/event-stream")
+        then = self._hang if fault.kind == "hang" else self._drop
+        return StreamingResponse(_sse(head, then=then), media_type="text/event-stream")
 
     async def _hang(self) -> None:
         # A thread waits on the threading.Event, which reset() and stop() set from the test thread.
         await asyncio.to_thread(self._released.wait, self.hang_s)
 
+    async def _drop(self) -> None:
+        await asyncio.sleep(0.05)  # let the chunks already written reach the client first
+        raise _DroppedConnectionError
 
-async def _sse(payloads: list[str]) -> AsyncIterator[str]:
+
+async def _sse(
+    payloads: list[str], *, then: Callable[[], Awaitable[None]] | None = None
+) -> AsyncIterator[str]:
     for payload in payloads:
         yield f"data: {payload}\n\n"
         await asyncio.sleep(0)  # let each event leave as its own write
+    if then is not None:
+        await then()
 
 
 def split_evenly(text: str, parts: int) -> list[str]:

@@ -1,0 +1,1 @@
+"""Fault-injection tests: model providers failing, the database going away, processes killed."""
