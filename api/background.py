@@ -12,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.inbox.gmail_sync import sync_mailbox
 from agent.responder.worker import Worker, worker_name
 from api.composition import Container, build_responder
 from api.inbox_settings import InboxSettings
+from memory.database import is_outage
 from memory.gdpr.purge import PurgeReport, purge_exclusively
 from memory.retention import RetentionSettings
 from tools.integrations.gmail import GmailMailbox
@@ -33,6 +36,22 @@ PURGE_TASK = "retention-purge"
 class BackgroundWork:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[object]] = field(default_factory=list)
+
+    def start(self, work: Coroutine[Any, Any, object], name: str) -> None:
+        """Run ``work`` as a named task; one that ends with an error before the service
+        stops is logged (it would otherwise only surface at shutdown, if at all)."""
+        task = asyncio.create_task(work, name=name)
+        task.add_done_callback(self._report_early_end)
+        self.tasks.append(task)
+
+    def _report_early_end(self, task: asyncio.Task[object]) -> None:
+        if task.cancelled() or self.stop.is_set():
+            return
+        exc = task.exception()
+        if exc is not None:
+            _log.error("background task %s stopped: %s", task.get_name(), type(exc).__name__)
+        else:
+            _log.error("background task %s ended before the service stopped", task.get_name())
 
     async def aclose(self) -> None:
         self.stop.set()
@@ -62,6 +81,9 @@ async def _poll_gmail(
                 _log.info("gmail: %d new message(s) (%s sync)", report.new, report.mode)
         except IntegrationError as exc:
             _log.warning("gmail sync failed: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - the database away, or a bug: next round
+            what = "database unavailable" if is_outage(exc) else type(exc).__name__
+            _log.warning("gmail sync failed (%s); next round in %.0f s", what, interval_s)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
@@ -127,7 +149,7 @@ def start_background(container: Container) -> BackgroundWork:
     interval = InboxSettings().gmail_poll_s
     if isinstance(container.mailbox, GmailMailbox) and interval > 0:
         poller = _poll_gmail(container, container.mailbox, interval, work.stop)
-        work.tasks.append(asyncio.create_task(poller))
+        work.start(poller, name="gmail-poll")
     retention = RetentionSettings()
     if retention.purge_interval_h > 0:
         purger = _purge_periodically(
@@ -137,7 +159,7 @@ def start_background(container: Container) -> BackgroundWork:
             interval_s=retention.purge_interval_h * 3600,
             stop=work.stop,
         )
-        work.tasks.append(asyncio.create_task(purger, name=PURGE_TASK))
+        work.start(purger, name=PURGE_TASK)
     count = container.settings.responder.service_workers
     if count == 0:
         return work
@@ -146,6 +168,6 @@ def start_background(container: Container) -> BackgroundWork:
         worker = Worker(
             container.database, responder, container.settings.responder, name=worker_name(i)
         )
-        work.tasks.append(asyncio.create_task(worker.run(stop=work.stop)))
+        work.start(worker.run(stop=work.stop), name=f"responder-{worker_name(i)}")
     _log.info("responder: %d worker task(s), mode %s", count, container.settings.responder.mode)
     return work

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from memory.database import DATABASE_ERRORS, is_outage
 from memory.errors import ConflictError, NotFoundError
 
 _log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     TURN_IN_PROGRESS = "turn_in_progress"
     RATE_LIMITED = "rate_limited"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     INTERNAL = "internal"
 
 
@@ -96,6 +98,11 @@ class RateLimitedError(ApiError):
         )
 
 
+# What a 503 asks the caller to wait before trying again: a restarting database is usually
+# back within seconds (readiness says when).
+UNAVAILABLE_RETRY_AFTER_S = 2
+
+
 # For the OpenAPI ``responses=`` of routes.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {
@@ -108,6 +115,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     413: {"model": ErrorResponse, "description": "The body is over RENOS_MAX_BODY_BYTES"},
     422: {"model": ErrorResponse, "description": "The request is malformed"},
     429: {"model": ErrorResponse, "description": "Too many calls with this token; see Retry-After"},
+    503: {
+        "model": ErrorResponse,
+        "description": "The database is unavailable for the moment (`database_unavailable`); "
+        "nothing was done, retry after Retry-After seconds",
+    },
 }
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "No such record owned by the caller"},
@@ -167,10 +179,32 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, ErrorCode.INTERNAL, "internal error")
 
 
+def unavailable_response() -> JSONResponse:
+    return error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        ErrorCode.DATABASE_UNAVAILABLE,
+        "the database is unavailable; retry shortly",
+        {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database went away (or is out of connections): a transient state the service
+    # recovers from by itself, so no traceback and no 500, but a 503 the caller may retry.
+    if not is_outage(exc):
+        return await _unexpected(request, exc)
+    _log.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return unavailable_response()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for error in DATABASE_ERRORS:
+        app.add_exception_handler(error, _database_error)
     app.add_exception_handler(Exception, _unexpected)

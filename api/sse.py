@@ -26,6 +26,11 @@ and one line of JSON as ``data``:
 ``done``
     ``{"status", "input_tokens", "output_tokens"}``: the last event of every turn; ``status``
     is ``completed``, ``awaiting_approval`` or ``failed``. The stream ends after it.
+
+One event is not stored and has no ``id``: when the database goes away for longer than a
+stream waits, the stream ends with an ``error`` ``{"code": "database_unavailable"}`` and a
+``retry`` hint; the turn goes on (or is closed) in the service, and a client that resumes with
+``Last-Event-ID`` once the database is back gets every stored event it missed.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from agent.events import (
     ToolFinished,
     ToolStarted,
 )
+from memory.database import is_outage
 from memory.repositories.chat_events import StoredEvent
 
 # The protocol's names, pinned here rather than taken from the agent's ``kind`` fields, so a
@@ -63,6 +69,8 @@ EVENT_NAMES: dict[type[AgentEvent], str] = {
     Done: "done",
 }
 DONE = EVENT_NAMES[Done]
+ERROR = EVENT_NAMES[Error]
+RESUME_AFTER_MS = 2000
 
 _EVENTS: TypeAdapter[AgentEvent] = TypeAdapter(Annotated[AgentEvent, Field(discriminator="kind")])
 
@@ -82,9 +90,26 @@ def encode(event: StoredEvent) -> ServerSentEvent:
     return ServerSentEvent(data=data, event=event.kind, id=str(event.id))
 
 
+def unavailable() -> ServerSentEvent:
+    """The stream's last word when the database is away: no id (nothing stored), so a client
+    resuming with its Last-Event-ID loses nothing."""
+    data = {
+        "code": "database_unavailable",
+        "message": "the database is unavailable; resume this stream with Last-Event-ID",
+    }
+    return ServerSentEvent(
+        data=json.dumps(data, separators=(",", ":")), event=ERROR, retry=RESUME_AFTER_MS
+    )
+
+
 async def _encoded(events: AsyncIterator[StoredEvent]) -> AsyncIterator[ServerSentEvent]:
-    async for event in events:
-        yield encode(event)
+    try:
+        async for event in events:
+            yield encode(event)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        yield unavailable()
 
 
 def event_stream(events: AsyncIterator[StoredEvent]) -> EventSourceResponse:

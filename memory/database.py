@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import psycopg
+import psycopg_pool
 from sqlalchemy import make_url, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolExhaustedError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,12 +33,44 @@ def to_async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+# Failures that mean "the database is away or overloaded right now", not "this request is
+# wrong": the caller may retry later (HTTP 503), a background loop waits and goes on.
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseUnavailableError,
+    OperationalError,  # connection refused or lost, server shutting down or starting
+    InterfaceError,  # a connection closed under us
+    PoolExhaustedError,  # no pooled connection free within DATABASE_POOL_TIMEOUT
+    psycopg.OperationalError,  # the same, from psycopg used directly (the checkpointer)
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+)
+
+# Every error a database call may raise that :func:`is_outage` can tell apart.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (*OUTAGE_ERRORS, DBAPIError)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is (for now) unreachable, rather than a bug."""
+    if isinstance(exc, OUTAGE_ERRORS):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _instance_name() -> str:
+    """This engine's ``application_name``: other processes see in ``pg_stat_activity`` that
+    it is alive (at most 63 bytes, PostgreSQL's limit)."""
+    return f"renos-{os.getpid()}-{secrets.token_hex(6)}"
+
+
 @dataclass(frozen=True)
 class Database:
     """The engine and the session factory. A request or job owns its transaction."""
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # The application_name of every connection this engine opens (and the checkpointer's,
+    # built from the engine's URL): while one of them is open, this process is alive.
+    instance: str = ""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -56,15 +93,21 @@ class Database:
 def create_database(
     url: str, *, pool_size: int = 10, pool_timeout_s: float = 10.0, echo: bool = False
 ) -> Database:
+    instance = _instance_name()
+    async_url = make_url(to_async_url(url)).update_query_dict({"application_name": instance})
     engine = create_async_engine(
-        to_async_url(url),
+        async_url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout_s,
         pool_pre_ping=True,  # a restarted database costs one failed ping, not a failed request
         echo=echo,
+        # Bound values (names, emails, message text) never appear in error messages or the
+        # echo log; the statement does.
+        hide_parameters=True,
     )
-    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, instance=instance)
 
 
 async def ensure_extensions(db: Database) -> None:

@@ -3,7 +3,9 @@
 Not authenticated by a bearer token but by an HMAC-SHA256 signature over
 ``f"{timestamp}." + body`` with RENOS_WEBHOOK_SECRET, sent in ``X-Renos-Signature`` (hex)
 with ``X-Renos-Timestamp`` (unix seconds). Without a configured secret the webhook does not
-exist (404). A redelivery of a recorded message is accepted and only counted.
+exist (404). A redelivery of a recorded message is accepted and only counted. While the
+database is away the answer is 503 (``database_unavailable``, with Retry-After) and nothing is
+recorded, so the sender's retry is the one delivery that counts.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ router = APIRouter(
             "model": ErrorResponse,
             "description": "The body is over twice RENOS_MAX_MAIL_BYTES (a message over it once "
             "is recorded and quarantined)",
+        },
+        503: {
+            "model": ErrorResponse,
+            "description": "The database is unavailable (`database_unavailable`): nothing was "
+            "recorded; deliver again after Retry-After seconds",
         },
     },
 )

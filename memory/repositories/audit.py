@@ -36,18 +36,21 @@ class AuditRepository:
         self._s = session
 
     async def start(self, entry: AuditStart) -> tuple[TaskExecution, bool]:
-        """Insert the row unless the call id is known; returns (row, created)."""
+        """Insert the row unless the call id is known; returns (row, created). A new row comes
+        back from the INSERT itself; only a known call id costs a second statement."""
         values = {k: v for k, v in entry.__dict__.items()}
         stmt = (
             insert(TaskExecution)
             .values(id=uuid.uuid4(), **values)
             .on_conflict_do_nothing(index_elements=[TaskExecution.tool_call_id])
-            .returning(TaskExecution.id)
+            .returning(TaskExecution)
+            .execution_options(populate_existing=True)
         )
-        created = (await self._s.execute(stmt)).scalar_one_or_none() is not None
+        if (created := (await self._s.execute(stmt)).scalar_one_or_none()) is not None:
+            return created, True
         row = await self.get(entry.tool_call_id)
         assert row is not None
-        return row, created
+        return row, False
 
     async def get(self, tool_call_id: str) -> TaskExecution | None:
         stmt = select(TaskExecution).where(TaskExecution.tool_call_id == tool_call_id)
@@ -89,6 +92,29 @@ class AuditRepository:
         await self._s.execute(
             update(TaskExecution).where(TaskExecution.tool_call_id == tool_call_id).values(**values)
         )
+
+    async def interrupt_running(
+        self, session_id: uuid.UUID, *, finished_at: datetime, reason: str
+    ) -> int:
+        """A chat session's calls still ``pending`` after its turn died (the process stopped
+        while the tool ran, and the tool's writes, in the same transaction as its audit
+        completion, were rolled back with it): marked ``failed`` with error code
+        ``interrupted``. Calls waiting for an approval are left alone. Returns how many."""
+        stmt = (
+            update(TaskExecution)
+            .where(
+                TaskExecution.session_id == session_id,
+                TaskExecution.status == TaskStatus.PENDING,
+            )
+            .values(
+                status=TaskStatus.FAILED,
+                finished_at=finished_at,
+                error_code="interrupted",
+                error=reason,
+            )
+            .returning(TaskExecution.id)
+        )
+        return len((await self._s.execute(stmt)).all())
 
     async def for_session(self, session_id: uuid.UUID) -> list[TaskExecution]:
         stmt = (

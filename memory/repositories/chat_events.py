@@ -3,6 +3,11 @@
 Unlike the other repositories this one owns its transactions: each event is committed on its
 own, at once, so a client reconnecting to another process can read it while the turn still
 runs; and the turn lock must be visible to every process the moment it is taken.
+
+A turn lock is a lease renewed while the turn runs, and it names the process holding it (the
+``application_name`` of its database connections, :attr:`Database.instance`). A lock whose
+lease ran out, or whose process has no connection left (it was killed), belongs to a dead
+turn: the next claim takes it over at once instead of waiting for the lease.
 """
 
 from __future__ import annotations
@@ -11,12 +16,59 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 
 from memory.database import Database
 from memory.models.base import JsonDict
 from memory.models.events import ChatEvent, ChatTurn
+
+_RUN_ID_MAX = 64
+# The holder of lock row ``t`` is gone: its run id names a process (``instance/claim``) and no
+# connection of that process is open. Only trusted when this very connection shows our own
+# application_name, i.e. names do reach the server (a transaction-pooling proxy may not pass
+# them on, and then only the lease counts).
+_HOLDER_GONE = """
+    position('/' in t.run_id) > 0
+    AND :me <> '' AND current_setting('application_name') = :me
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity a
+         WHERE a.application_name = split_part(t.run_id, '/', 1))
+"""
+_CLAIM = text(
+    f"""
+    INSERT INTO chat_turns AS t (session_id, run_id, started_at, lease_until)
+    VALUES (:session_id, :run_id, clock_timestamp(),
+            clock_timestamp() + make_interval(secs => :lease_s))
+    ON CONFLICT (session_id) DO UPDATE
+       SET run_id = excluded.run_id,
+           started_at = excluded.started_at,
+           lease_until = excluded.lease_until
+     WHERE t.lease_until < excluded.started_at OR ({_HOLDER_GONE})
+    RETURNING t.run_id
+    """  # noqa: S608 - constant fragments, no input
+)
+_RUNNING = text(
+    f"""
+    SELECT 1 FROM chat_turns t
+     WHERE t.session_id = :session_id
+       AND t.lease_until >= clock_timestamp()
+       AND NOT ({_HOLDER_GONE})
+    """  # noqa: S608 - constant fragments, no input
+)
+# An event of a turn is stored only while that turn holds the lock (FOR SHARE: a takeover
+# waits for this insert to commit), so a turn taken over cannot write after its successor.
+_APPEND_HOLDING = text(
+    """
+    INSERT INTO chat_events (session_id, run_id, kind, data)
+    SELECT :session_id, :run_id, :kind, :data
+     WHERE EXISTS (
+           SELECT 1 FROM chat_turns
+            WHERE session_id = :session_id AND run_id = :holder
+              FOR SHARE)
+    RETURNING id
+    """
+).bindparams(bindparam("data", type_=JSONB))
 
 
 @dataclass(frozen=True)
@@ -31,6 +83,11 @@ class ChatEventLog:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def _holder(self, claim: str) -> str:
+        """The lock's run id: the claim, prefixed with the process that holds it."""
+        held = f"{self._db.instance}/{claim}" if self._db.instance else claim
+        return held if len(held) <= _RUN_ID_MAX else claim
+
     async def append(
         self,
         session_id: uuid.UUID,
@@ -39,24 +96,34 @@ class ChatEventLog:
         data: JsonDict,
         *,
         release: str | None = None,
-    ) -> int:
-        """Store one event and commit; its id is the stream's event id. With ``release`` (the
-        turn's claim) the turn lock is given back in the same transaction: a client that sees
-        the last event may send its next message at once."""
-        stmt = (
-            insert(ChatEvent)
-            .values(session_id=session_id, run_id=run_id, kind=kind, data=data)
-            .returning(ChatEvent.id)
-        )
+        holding: str | None = None,
+    ) -> int | None:
+        """Store one event and commit; its id is the stream's event id. With ``holding`` (a
+        turn's claim) the event is stored only while that claim holds the session's turn lock,
+        else nothing is written and the answer is None. With ``release`` (the turn's claim)
+        the lock is given back in the same transaction: a client that sees the last event may
+        send its next message at once."""
+        values = {"session_id": session_id, "run_id": run_id, "kind": kind, "data": data}
         async with self._db.transaction() as s:
-            event_id = int((await s.execute(stmt)).scalar_one())
+            if holding is None:
+                stmt = text(
+                    "INSERT INTO chat_events (session_id, run_id, kind, data) "
+                    "VALUES (:session_id, :run_id, :kind, :data) RETURNING id"
+                ).bindparams(bindparam("data", type_=JSONB))
+                row = (await s.execute(stmt, values)).scalar_one()
+            else:
+                held = {**values, "holder": self._holder(holding)}
+                row = (await s.execute(_APPEND_HOLDING, held)).scalar_one_or_none()
+                if row is None:
+                    return None
             if release is not None:
                 await s.execute(
                     delete(ChatTurn).where(
-                        ChatTurn.session_id == session_id, ChatTurn.run_id == release
+                        ChatTurn.session_id == session_id,
+                        ChatTurn.run_id == self._holder(release),
                     )
                 )
-            return event_id
+            return int(row)
 
     async def after(
         self, session_id: uuid.UUID, last_id: int, *, limit: int = 500
@@ -72,6 +139,20 @@ class ChatEventLog:
             rows = (await s.execute(stmt)).all()
         return [StoredEvent(id=r.id, run_id=r.run_id, kind=r.kind, data=r.data) for r in rows]
 
+    async def last(self, session_id: uuid.UUID) -> StoredEvent | None:
+        """The session's newest event, if it has any."""
+        stmt = (
+            select(ChatEvent.id, ChatEvent.run_id, ChatEvent.kind, ChatEvent.data)
+            .where(ChatEvent.session_id == session_id)
+            .order_by(ChatEvent.id.desc())
+            .limit(1)
+        )
+        async with self._db.transaction() as s:
+            r = (await s.execute(stmt)).one_or_none()
+        return (
+            None if r is None else StoredEvent(id=r.id, run_id=r.run_id, kind=r.kind, data=r.data)
+        )
+
     async def last_id(self, session_id: uuid.UUID) -> int:
         """The id of the session's newest event, 0 if it has none."""
         stmt = select(func.coalesce(func.max(ChatEvent.id), 0)).where(
@@ -81,30 +162,24 @@ class ChatEventLog:
             return int((await s.execute(stmt)).scalar_one())
 
     async def claim_turn(self, session_id: uuid.UUID, run_id: str, *, lease: timedelta) -> bool:
-        """Take the session's turn lock for ``run_id``; False while another turn holds an
-        unexpired lease. Times are the database's, the one clock all processes share."""
-        now = func.clock_timestamp()
-        new = pg_insert(ChatTurn).values(
-            session_id=session_id, run_id=run_id, started_at=now, lease_until=now + lease
-        )
-        stmt = new.on_conflict_do_update(
-            index_elements=[ChatTurn.session_id],
-            set_={
-                "run_id": new.excluded.run_id,
-                "started_at": new.excluded.started_at,
-                "lease_until": new.excluded.lease_until,
-            },
-            # Only a dead process's turn is taken over.
-            where=ChatTurn.lease_until < new.excluded.started_at,
-        ).returning(ChatTurn.run_id)
+        """Take the session's turn lock for ``run_id``; False while another turn holds it: a
+        live process with an unexpired lease. Times are the database's, the one clock all
+        processes share."""
+        held = self._holder(run_id)
+        params = {
+            "session_id": session_id,
+            "run_id": held,
+            "lease_s": lease.total_seconds(),
+            "me": self._db.instance,
+        }
         async with self._db.transaction() as s:
-            return (await s.execute(stmt)).scalar_one_or_none() == run_id
+            return (await s.execute(_CLAIM, params)).scalar_one_or_none() == held
 
     async def renew_turn(self, session_id: uuid.UUID, run_id: str, *, lease: timedelta) -> bool:
         """Extend the lease of a turn still held by ``run_id``; False if it was lost."""
         stmt = (
             update(ChatTurn)
-            .where(ChatTurn.session_id == session_id, ChatTurn.run_id == run_id)
+            .where(ChatTurn.session_id == session_id, ChatTurn.run_id == self._holder(run_id))
             .values(lease_until=func.clock_timestamp() + lease)
             .returning(ChatTurn.run_id)
         )
@@ -113,14 +188,14 @@ class ChatEventLog:
 
     async def release_turn(self, session_id: uuid.UUID, run_id: str) -> None:
         """Give the lock back; a no-op if it was taken over in the meantime."""
-        stmt = delete(ChatTurn).where(ChatTurn.session_id == session_id, ChatTurn.run_id == run_id)
+        stmt = delete(ChatTurn).where(
+            ChatTurn.session_id == session_id, ChatTurn.run_id == self._holder(run_id)
+        )
         async with self._db.transaction() as s:
             await s.execute(stmt)
 
     async def turn_running(self, session_id: uuid.UUID) -> bool:
-        """Whether some process holds the session's turn with a live lease."""
-        stmt = select(ChatTurn.lease_until).where(
-            ChatTurn.session_id == session_id, ChatTurn.lease_until >= func.clock_timestamp()
-        )
+        """Whether a live process holds the session's turn with an unexpired lease."""
+        params = {"session_id": session_id, "me": self._db.instance}
         async with self._db.transaction() as s:
-            return (await s.execute(stmt)).scalar_one_or_none() is not None
+            return (await s.execute(_RUNNING, params)).first() is not None

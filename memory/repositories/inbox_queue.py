@@ -121,6 +121,21 @@ class InboxQueue:
         )
         return result.one_or_none() is not None
 
+    async def give_back(self, inbound_id: uuid.UUID, *, worker: str) -> bool:
+        """Return the mail to the queue, due at once, without counting this attempt (it did
+        not fail: the database went away under it)."""
+        result = await self._s.execute(
+            text(
+                "UPDATE inbound_emails SET status = 'received', lease_owner = NULL, "
+                "lease_until = NULL, next_attempt_at = NULL, "
+                "attempts = greatest(attempts - 1, 0) "
+                "WHERE id = :id AND lease_owner = :worker AND status = 'processing' "
+                "RETURNING id"
+            ),
+            {"id": inbound_id, "worker": worker},
+        )
+        return result.one_or_none() is not None
+
     async def pending(self) -> int:
         """Mails not yet in a final status (queued or being processed)."""
         result = await self._s.execute(
