@@ -1,9 +1,17 @@
 """Every tool call goes through here: a TaskExecution row is committed before the tool runs,
 the tool's own writes and the completed audit row commit together, and a call id that already
-finished returns its stored result instead of running again."""
+finished returns its stored result instead of running again.
+
+A call id is the model's (or its server's) name for the call, unique only within what it saw:
+some servers number calls (``call_0``, ``0``). A stored call is replayed only within its own
+scope (the chat session; for a mail, all attempts at that mail); the same id from another
+scope gets an audit key of its own and runs, so no one is ever given another session's
+result."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import time
@@ -17,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.redaction import redact
 from memory.database import Database
+from memory.models import TaskExecution
 from memory.models.enums import TaskStatus
 from memory.repositories.audit import AuditRepository, AuditStart
 from tools.canonical.caller import Caller
@@ -62,6 +71,8 @@ class ToolExecutor:
         self._db, self._ports_for, self.caller = database, ports_for, caller
         self._allowed, self._scope = allowed, scope
         self.table, self._model, self._run_id, self._clock = table, model, run_id, clock
+        # The model's call id → the audit row's key (they differ only after a collision).
+        self._keys: dict[str, str] = {}
 
     def spec(self, name: str) -> ToolSpec | None:
         return self.table.get(name)
@@ -99,21 +110,43 @@ class ToolExecutor:
             raise ToolError(ToolErrorCode.INVALID, f"invalid arguments: {problems}") from None
 
     async def finished(self, call_id: str) -> ToolOutcome | None:
-        """The stored outcome of a call that already ran (or was denied), if any."""
+        """The stored outcome of a call of this scope that already ran (or was denied)."""
         async with self._db.transaction() as s:
             row = await AuditRepository(s).get(call_id)
-        if row is None or row.status not in _FINISHED:
-            return None
-        if row.status == TaskStatus.SUCCEEDED:
-            content = json.dumps(row.result or {}, ensure_ascii=False)
-        else:
-            content = _error_content(row.error_code or row.status.value, row.error or "")
-        return ToolOutcome(call_id, row.task_type, row.status, content, row.result, replayed=True)
+            if row is not None and not self._same_scope(row):
+                row = await AuditRepository(s).get(self._scoped(call_id))
+        return None if row is None else _stored_outcome(row, call_id)
 
-    async def _start(
+    def _same_scope(self, row: TaskExecution) -> bool:
+        if self.caller.session_id is not None:
+            return row.session_id == self.caller.session_id
+        return row.session_id is None and _run_scope(row.run_id) == _run_scope(self._run_id)
+
+    def _scoped(self, call_id: str) -> str:
+        scope = str(self.caller.session_id or _run_scope(self._run_id))
+        digest = hashlib.sha256(scope.encode()).hexdigest()[:16]
+        return f"{call_id[:180]}~{digest}"
+
+    def _key(self, call_id: str) -> str:
+        return self._keys.get(call_id, call_id)
+
+    async def _start_row(
+        self, s: AsyncSession, entry: AuditStart, call_id: str
+    ) -> tuple[TaskExecution, bool]:
+        """The call's audit row, inserted unless this scope has it already: (row, created).
+        A row of the same call id from another scope is left alone; this call gets its own."""
+        repo = AuditRepository(s)
+        row, created = await repo.start(entry)
+        if not created and not self._same_scope(row):
+            entry = dataclasses.replace(entry, tool_call_id=self._scoped(call_id))
+            row, created = await repo.start(entry)
+        self._keys[call_id] = row.tool_call_id
+        return row, created
+
+    def _entry(
         self, spec: ToolSpec, call_id: str, args: dict[str, Any], status: TaskStatus, intent: str
-    ) -> None:
-        entry = AuditStart(
+    ) -> AuditStart:
+        return AuditStart(
             tool_call_id=call_id,
             task_type=spec.name,
             input=redact(args),
@@ -127,10 +160,31 @@ class ToolExecutor:
             run_id=self._run_id,
             trace_id=self.caller.trace_id,
         )
+
+    async def _start(
+        self, spec: ToolSpec, call_id: str, args: dict[str, Any], status: TaskStatus, intent: str
+    ) -> None:
+        entry = self._entry(spec, call_id, args, status, intent)
         async with self._db.transaction() as s:
-            _, created = await AuditRepository(s).start(entry)
+            row, created = await self._start_row(s, entry, call_id)
             if not created and status == TaskStatus.PENDING:
-                await AuditRepository(s).set_status(call_id, status)
+                await AuditRepository(s).set_status(row.tool_call_id, status)
+
+    async def _start_or_replay(
+        self, spec: ToolSpec, call_id: str, args: dict[str, Any], intent: str
+    ) -> ToolOutcome | None:
+        """``finished`` and ``_start`` in one transaction (one commit before the tool runs):
+        the stored outcome of a call id that already finished, else None and the call's row
+        is committed as ``pending``."""
+        entry = self._entry(spec, call_id, args, TaskStatus.PENDING, intent)
+        async with self._db.transaction() as s:
+            row, created = await self._start_row(s, entry, call_id)
+            if created:
+                return None
+            if (done := _stored_outcome(row, call_id)) is not None:
+                return done
+            await AuditRepository(s).set_status(row.tool_call_id, TaskStatus.PENDING)
+        return None
 
     async def await_approval(
         self, spec: ToolSpec, call_id: str, args: BaseModel, intent: str
@@ -170,16 +224,16 @@ class ToolExecutor:
         return await self.fail(spec, call_id, raw, err)
 
     async def run(self, spec: ToolSpec, call_id: str, args: BaseModel, intent: str) -> ToolOutcome:
-        if (done := await self.finished(call_id)) is not None:
+        raw = args.model_dump(mode="json")
+        if (done := await self._start_or_replay(spec, call_id, raw, intent)) is not None:
             return done
-        await self._start(spec, call_id, args.model_dump(mode="json"), TaskStatus.PENDING, intent)
         started = time.monotonic()
         try:
             async with self._db.transaction() as s:
                 record = await spec.run(args, self._ports_for(s), self.caller, call_id)
                 data = record.model_dump(mode="json")
                 await AuditRepository(s).finish(
-                    call_id,
+                    self._key(call_id),
                     status=TaskStatus.SUCCEEDED,
                     finished_at=self._clock(),
                     duration_ms=_ms(started),
@@ -214,13 +268,32 @@ class ToolExecutor:
     ) -> None:
         async with self._db.transaction() as s:
             await AuditRepository(s).finish(
-                call_id,
+                self._key(call_id),
                 status=status,
                 finished_at=self._clock(),
                 duration_ms=duration_ms,
                 error_code=error_code,
                 error=error,
             )
+
+
+def _run_scope(run_id: str | None) -> str:
+    """The replay scope of a run without a session: a mail's attempts (``mail:<id>:<n>``)
+    share one, so a retried attempt does not repeat what an earlier one did."""
+    head, sep, tail = (run_id or "").rpartition(":")
+    return head if sep and tail.isdigit() else (run_id or "")
+
+
+def _stored_outcome(row: TaskExecution, call_id: str) -> ToolOutcome | None:
+    """What a finished call returned, for a replay (under the model's ``call_id``); None while
+    it has not finished."""
+    if row.status not in _FINISHED:
+        return None
+    if row.status == TaskStatus.SUCCEEDED:
+        content = json.dumps(row.result or {}, ensure_ascii=False)
+    else:
+        content = _error_content(row.error_code or row.status.value, row.error or "")
+    return ToolOutcome(call_id, row.task_type, row.status, content, row.result, replayed=True)
 
 
 async def _never(*_: object) -> BaseModel:

@@ -418,13 +418,6 @@ async def test_a_retried_turn_whose_model_repeats_the_call_id_replays_the_stored
     assert await _quotes(wire.db) == quotes_before + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the audit (task_executions.tool_call_id) is unique across all sessions "
-    "and ToolExecutor.finished() replays any finished row with the id, so a server that names "
-    "calls deterministically (call_0, 0, ...) gets another session's result back; fix in "
-    "agent/execution.py, then drop this marker",
-)
 async def test_a_call_id_another_session_used_is_not_replayed_into_this_one(
     wire: Wire, services: dict[ProviderName, str], http: httpx.AsyncClient
 ) -> None:
