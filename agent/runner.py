@@ -9,8 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import RunnableConfig
+from langgraph.graph.message import REMOVE_ALL_MESSAGES
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StreamMode
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,7 +113,7 @@ class ChatRunner:
         run_id = uuid.uuid4().hex
         config: RunnableConfig = {"configurable": {"thread_id": str(caller.session_id)}}
         graph_input: Any = (
-            {"messages": [HumanMessage(content=text)], "steps": 0}
+            {"messages": self._new_turn(text), "steps": 0}
             if text is not None
             else Command(resume=decision.model_dump() if decision else None)
         )
@@ -144,6 +152,16 @@ class ChatRunner:
         await self._remember(caller.session_id, config, awaiting)
         status = "awaiting_approval" if awaiting else "completed"
         yield Done(status=status, input_tokens=usage[0], output_tokens=usage[1])
+
+    def _new_turn(self, text: str) -> list[BaseMessage]:
+        """The graph state's messages for a new user message. With memory the transcript
+        lives in ``chat_messages`` (stored by the turns) and the prompt is built from there,
+        so earlier turns are dropped from the state: its checkpoints stay the size of one turn
+        instead of growing with the session (and being rewritten at every step)."""
+        question = HumanMessage(content=text)
+        if self.memory is None:
+            return [question]
+        return [RemoveMessage(id=REMOVE_ALL_MESSAGES), question]
 
     async def _begin(self, session_id: uuid.UUID, text: str | None) -> TurnMemory | None:
         """A new user message is stored before the model sees it (and is the recall query)."""
