@@ -29,4 +29,6 @@ def serve(
         log_level=settings.server.log_level,
         access_log=False,  # request lines carry query strings; our middleware logs requests
         timeout_graceful_shutdown=30,
+        # With --workers, children still importing on a busy machine must not be killed.
+        timeout_worker_healthcheck=30,
     )

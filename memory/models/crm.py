@@ -6,11 +6,35 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from memory.models.base import Base, created_at_column, str_enum, updated_at_column, uuid_pk
 from memory.models.enums import Frequency, LeadSource, LeadStatus, Service
+
+
+def _mention_indexes(table: str) -> list[Index]:
+    """What the outgoing check looks other customers up by (customer_mentions.py): the first
+    four characters of the name and address, and the last eight digits of the phone."""
+    prefix = "left(lower(coalesce({}, '')), 4)"
+    return [
+        Index(f"ix_{table}_name_prefix", text(prefix.format("name"))),
+        Index(f"ix_{table}_address_prefix", text(prefix.format("address"))),
+        Index(
+            f"ix_{table}_phone_digits",
+            text(r"right(regexp_replace(coalesce(phone, ''), '\D', '', 'g'), 8)"),
+        ),
+    ]
 
 
 class Customer(Base):
@@ -34,6 +58,7 @@ class Customer(Base):
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
         ),
+        *_mention_indexes("customers"),
     )
 
 
@@ -95,4 +120,5 @@ class Lead(Base):
             )
             for col in ("name", "email", "phone", "address")
         ],
+        *_mention_indexes("leads"),
     )

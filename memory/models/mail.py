@@ -88,6 +88,7 @@ class InboundEmail(Base):
         Index(
             "ix_inbound_emails_pending",
             "received_at",
+            "id",  # the claim's order; mail ingested together shares received_at
             postgresql_where=text("status IN ('received', 'processing')"),
         ),
         Index("ix_inbound_emails_lower_from", text("lower(from_address)")),
@@ -149,7 +150,15 @@ class OutboundEmail(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
-    __table_args__ = (Index("ix_outbound_emails_to_lower", text("lower(to_address)")),)
+    __table_args__ = (
+        Index("ix_outbound_emails_to_lower", text("lower(to_address)")),
+        # The daily cap: today's automatic sends, without reading all mail ever written.
+        Index(
+            "ix_outbound_emails_auto_sent",
+            "sent_at",
+            postgresql_where=text("automatic IS true AND status = 'sent'"),
+        ),
+    )
 
 
 class Escalation(Base):
