@@ -71,11 +71,10 @@ def clip(text: str, max_tokens: int) -> str:
     return cut.rstrip() + CLIP_MARK
 
 
-async def _recall(
-    turn: TurnMemory, caller: Caller, text: str, stored: _Stored, unfolded: int
-) -> str:
+async def _recall(turn: TurnMemory, caller: Caller, text: str, stored: _Stored) -> str:
     """Nearest earlier user/assistant messages of this user: other sessions, and the folded
-    part of this one (the unfolded part is in the window already)."""
+    part of this one (the unfolded part is in the window already, so the query leaves it out
+    rather than asking for more and dropping it)."""
     memory, settings = turn.memory, turn.memory.settings
     if settings.recall_k <= 0 or caller.user_id is None:
         return ""
@@ -88,7 +87,9 @@ async def _recall(
         found = await MessageRepository(s).recall(
             owner_id=caller.user_id,
             embedding=query,
-            k=settings.recall_k + unfolded,
+            k=settings.recall_k,
+            exclude_session_id=stored.session_id,
+            exclude_after_id=stored.upto,
             min_similarity=settings.recall_min_similarity,
         )
     lines: list[str] = []
@@ -181,9 +182,8 @@ async def bounded_prompt(
     question = now[0] if now and isinstance(now[0], HumanMessage) else None
     stored = await _load(turn, caller, question)
     if turn.recall_block is None:
-        unfolded = sum(1 for row in stored.rows if row.role != MessageRole.TOOL)
         text = question.text if question is not None else ""
-        turn.recall_block = await _recall(turn, caller, text, stored, unfolded)
+        turn.recall_block = await _recall(turn, caller, text, stored)
     recall = turn.recall_block
     budget = settings.context_tokens - (message_tokens(recall) if recall else 0)
     pinned: list[AnyMessage] = []

@@ -71,7 +71,9 @@ class ChatMessage(Base):
             "ix_chat_messages_embedding_hnsw",
             embedding,
             postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
+            # A denser graph than pgvector's default (16, 64): repeated chat lines and the
+            # per-user scope cost recall otherwise (migration 0007, bench.recall_scale).
+            postgresql_with={"m": 24, "ef_construction": 128},
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
     )

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from memory.errors import NotFoundError
 from memory.models import EMBEDDING_DIMENSION, ChatMessage, ChatSession
@@ -21,6 +22,22 @@ from memory.models.enums import MessageRole
 # Candidates the HNSW index examines per query; it also caps how many rows a query can return.
 EF_SEARCH = 100
 RECALL_ROLES = (MessageRole.USER, MessageRole.ASSISTANT)
+
+
+# The recall query's settings for this transaction, in one round trip. pgvector 0.8 added
+# iterative index scans (older servers reject the setting): without them the owner filter runs
+# after the index's top ef_search candidates, and a user with few messages among many could
+# get fewer than k (or none).
+_RECALL_SETTINGS = text(
+    f"""
+    SELECT set_config('hnsw.ef_search', '{EF_SEARCH}', true),
+           CASE WHEN (SELECT string_to_array(extversion, '.')::int[] >= ARRAY[0, 8]
+                        FROM pg_extension WHERE extname = 'vector')
+                THEN set_config('hnsw.iterative_scan', 'strict_order', true)
+           END
+    """  # noqa: S608 - a constant
+)
+_NO_EMBEDDING = defer(ChatMessage.embedding, raiseload=True)
 
 
 class Recalled(NamedTuple):
@@ -62,8 +79,12 @@ class MessageRepository:
     async def history(
         self, session_id: uuid.UUID, *, after_id: int | None = None
     ) -> list[ChatMessage]:
-        """The session's messages in the order they were written (after ``after_id``)."""
-        stmt = select(ChatMessage).where(ChatMessage.session_id == session_id)
+        """The session's messages in the order they were written (after ``after_id``), without
+        their embeddings (reading one raises): nobody reads them back, and parsing 768 floats
+        per row was most of the cost of reading a long session."""
+        stmt = (
+            select(ChatMessage).where(ChatMessage.session_id == session_id).options(_NO_EMBEDDING)
+        )
         if after_id is not None:
             stmt = stmt.where(ChatMessage.id > after_id)
         return list((await self._s.execute(stmt.order_by(ChatMessage.id))).scalars())
@@ -102,22 +123,25 @@ class MessageRepository:
         embedding: Sequence[float],
         k: int = 5,
         exclude_session_id: uuid.UUID | None = None,
+        exclude_after_id: int | None = None,
         min_similarity: float = 0.0,
     ) -> list[Recalled]:
         """The ``k`` user/assistant messages of ``owner_id``'s sessions nearest to
-        ``embedding`` (cosine, through the HNSW index), most similar first."""
+        ``embedding`` (cosine, through the HNSW index), most similar first.
+
+        ``exclude_session_id`` leaves out that session's messages after ``exclude_after_id``
+        (all of them when it is None): the part of the current conversation the prompt carries
+        already. Filtering here rather than asking for more and dropping them keeps ``k``
+        small, and the time of an owner-scoped HNSW scan grows with ``k``."""
         _check_length(embedding)
         k = min(k, EF_SEARCH)
         if k <= 0:
             return []
-        await self._s.execute(text(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}"))
-        if await self._has_iterative_scan():
-            # Without it the owner filter runs after the index's top ef_search candidates,
-            # and a user with few messages among many could get fewer than k (or none).
-            await self._s.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
+        await self._s.execute(_RECALL_SETTINGS)
         distance = ChatMessage.embedding.cosine_distance(list(embedding))
         stmt = (
             select(ChatMessage, distance.label("distance"))
+            .options(_NO_EMBEDDING)
             .join(ChatSession, ChatSession.id == ChatMessage.session_id)
             .where(
                 ChatSession.owner_id == owner_id,
@@ -128,7 +152,10 @@ class MessageRepository:
             .limit(k)
         )
         if exclude_session_id is not None:
-            stmt = stmt.where(ChatMessage.session_id != exclude_session_id)
+            other = ChatMessage.session_id != exclude_session_id
+            if exclude_after_id is not None:
+                other = or_(other, ChatMessage.id <= exclude_after_id)
+            stmt = stmt.where(other)
         found: list[Recalled] = []
         for message, dist in await self._s.execute(stmt):
             similarity = 1.0 - float(dist)
@@ -144,14 +171,6 @@ class MessageRepository:
         )
         value = (await self._s.execute(stmt)).scalar_one_or_none()
         return int(value) if value is not None and value > 0 else None
-
-    async def _has_iterative_scan(self) -> bool:
-        """pgvector 0.8 added iterative index scans; older servers reject the setting."""
-        stmt = text(
-            "SELECT string_to_array(extversion, '.')::int[] >= ARRAY[0, 8] "
-            "FROM pg_extension WHERE extname = 'vector'"
-        )
-        return bool((await self._s.execute(stmt)).scalar_one_or_none())
 
 
 def _check_length(embedding: Sequence[float]) -> None:

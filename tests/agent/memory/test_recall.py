@@ -128,6 +128,12 @@ async def test_recall_is_scoped_to_the_owner_ordered_and_can_exclude_a_session(
 
         other = await repo.recall(owner_id=alice, embedding=query, k=10, exclude_session_id=a1)
         assert {r.session_id for r in other} == {a2}
+        # a1's messages after the first are "in the prompt already": only the first is kept
+        folded = await repo.recall(
+            owner_id=alice, embedding=query, k=10, exclude_session_id=a1, exclude_after_id=mette_a1
+        )
+        assert {r.message.id for r in folded if r.session_id == a1} == {mette_a1}
+        assert {r.session_id for r in folded} == {a1, a2} and len(folded) == 3
 
         close = await repo.recall(owner_id=alice, embedding=query, k=10, min_similarity=0.3)
         assert [r.message.id for r in close] == [mette_a1, mette_a2]
