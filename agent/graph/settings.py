@@ -21,7 +21,7 @@ class ChatSettings(BaseSettings):
     )
 
     context_tokens: int = Field(
-        default=6000, ge=400, le=1_000_000, validation_alias="CHAT_CONTEXT_TOKENS"
+        default=2500, ge=400, le=1_000_000, validation_alias="CHAT_CONTEXT_TOKENS"
     )
     recall_k: int = Field(default=4, ge=0, le=50, validation_alias="CHAT_RECALL_K")
     recall_min_similarity: float = Field(
