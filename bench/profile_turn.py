@@ -39,6 +39,7 @@ from agent import assembly
 from agent.memory.embeddings import HashingEmbedder
 from api.composition import Container
 from bench.bare_graph import bare_agent
+from bench.sse_load_core import percentile
 from bench.sse_turns import (
     ONE_TOOL_TEXT,
     Staff,
@@ -46,7 +47,6 @@ from bench.sse_turns import (
     client,
     create_session,
     machine,
-    percentile,
     prepare,
     send_turn,
     serve_in_process,

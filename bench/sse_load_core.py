@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -72,7 +72,7 @@ MAIL_BODIES = [
 # --- numbers --------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     """The ``q`` quantile (0..1) by the nearest-rank method; 0 for no values."""
     if not values:
         return 0.0

@@ -9,24 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import uvicorn
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from agent.providers.settings import ModelSettings
 from api.app import create_app
@@ -35,16 +30,21 @@ from api.composition import Container, build_container
 from api.config import Settings
 from api.settings import ServerSettings
 from api.startup import seed_demo
+from bench.sse_load_core import (
+    HOST,
+    child_env,
+    free_port,
+    postgres_server,
+    serve,
+    throwaway_database,
+    wait_ready,
+)
 from memory.database import Database
-from memory.embedded import start_embedded_server
 from memory.models.enums import StaffRole
-from memory.provision import create_database_if_missing, drop_database
 from memory.repositories.staff import StaffRepository
 from memory.settings import DatabaseSettings
 from tools.integrations.settings import GoogleSettings
 
-RENOS = str(Path(sys.executable).parent / "renos")
-HOST = "127.0.0.1"
 UNLIMITED = 1_000_000  # the per-token rate limits, out of the benchmark's way
 
 # One lead search, one tool call: the offline model calls search_leads, then answers.
@@ -98,7 +98,10 @@ async def bench_container(admin_url: str | None) -> AsyncIterator[tuple[Containe
     folder) migrated, with the chat agent built; yields the container and the database URL."""
     work_dir = Path(tempfile.mkdtemp(prefix="renos-bench-"))
     try:
-        with _database(admin_url, work_dir) as db_url:
+        with (
+            postgres_server(admin_url, work_dir) as server,
+            throwaway_database(server, prefix="renos_bench") as db_url,
+        ):
             container = await build_container(settings_for(db_url), with_agent=True)
             try:
                 yield container, db_url
@@ -119,11 +122,11 @@ async def serve_subprocess(db_url: str) -> AsyncIterator[Served]:
     """``renos serve`` on a free loopback port (offline model, no workers); yields where it
     listens and stops it (SIGTERM) afterwards."""
     work_dir = Path(tempfile.mkdtemp(prefix="renos-serve-"))
-    port = _free_port()
+    port = free_port()
     base = f"http://{HOST}:{port}"
-    server = _Child([RENOS, "serve", "--port", str(port)], _child_env(db_url, port, work_dir))
+    server = serve(child_env(db_url, port, work_dir / "data"), port, work_dir)
     try:
-        await _wait_ready(server, base)
+        await wait_ready(server, base)
         yield Served(base, server.proc.pid)
     finally:
         await server.stop()
@@ -134,7 +137,7 @@ async def serve_subprocess(db_url: str) -> AsyncIterator[Served]:
 async def serve_in_process(db_url: str) -> AsyncIterator[Served]:
     """The same app under uvicorn in this process and event loop, on a real loopback socket
     (for profiling: the client shares the loop, so timings are a little worse)."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings_for(db_url)), host=HOST, port=port, log_level="warning"
     )
@@ -242,15 +245,6 @@ async def send_turn(
 # --- figures ------------------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q`` quantile (0..1) by the nearest-rank method; 0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(q * len(ordered))))
-    return ordered[rank - 1]
-
-
 def window_median(values: Sequence[float], turn: int, half: int = 2) -> float:
     """Median of the values of turns ``turn - half`` .. ``turn + half`` (1-based), clipped to
     the turns there are and shifted inwards at the ends (turn 1: turns 1..5)."""
@@ -321,91 +315,3 @@ def machine() -> str:
 
 
 # --- a database and a server of our own ----------------------------------------------------
-
-
-@contextlib.contextmanager
-def _database(admin_url: str | None, work_dir: Path) -> Iterator[str]:
-    """A fresh database (dropped afterwards) on ``admin_url``'s server, or on an embedded
-    server started in ``work_dir`` (stopped afterwards)."""
-    embedded = None
-    if admin_url is None:
-        embedded = start_embedded_server(work_dir)
-        admin_url = embedded.url("postgres")
-    name = f"renos_bench_{uuid.uuid4().hex[:12]}"
-    create_database_if_missing(admin_url, name)
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        drop_database(admin_url, name)
-        if embedded is not None:
-            # Stopped now: at exit its folder would already be gone and it would live on.
-            from pgserver.postgres_server import get_server
-
-            get_server(embedded.pgdata).cleanup()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def _child_env(db_url: str, port: int, work_dir: Path) -> dict[str, str]:
-    prefixes = ("DATABASE_", "RENOS_", "RESPONDER_", "MODEL_", "EMBEDDING_", "CHAT_", "GOOGLE_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(
-        {
-            "DATABASE_URL": db_url,
-            "RENOS_DATA_DIR": str(work_dir / "data"),
-            "RENOS_ENV": "test",
-            "RENOS_SEED_DEMO": "false",
-            "RENOS_HOST": HOST,
-            "RENOS_PORT": str(port),
-            "RENOS_LOG_LEVEL": "warning",
-            "RENOS_RATE_LIMIT_PER_MINUTE": str(UNLIMITED),
-            "RENOS_CHAT_RATE_LIMIT_PER_MINUTE": str(UNLIMITED),
-            "MODEL_PROVIDER": "offline",
-            "EMBEDDING_PROVIDER": "offline",
-            "RESPONDER_SERVICE_WORKERS": "0",
-        }
-    )
-    return env
-
-
-class _Child:
-    """``renos serve`` with its output in a log file beside it."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        work_dir = Path(env["RENOS_DATA_DIR"]).parent
-        self.log = work_dir / "serve.log"
-        self._out = self.log.open("wb")
-        self.proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            args, env=env, cwd=work_dir, stdout=self._out, stderr=subprocess.STDOUT
-        )
-
-    def tail(self, chars: int = 3000) -> str:
-        return self.log.read_text(errors="replace")[-chars:]
-
-    async def stop(self, wait_s: float = 60) -> int | None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.to_thread(self.proc.wait, wait_s)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                await asyncio.to_thread(self.proc.wait)
-        self._out.close()
-        return self.proc.returncode
-
-
-async def _wait_ready(server: _Child, base: str, wait_s: float = 120) -> None:
-    deadline = time.monotonic() + wait_s
-    async with httpx.AsyncClient(base_url=base, timeout=2) as http:
-        while time.monotonic() < deadline:
-            if server.proc.poll() is not None:
-                raise RuntimeError(f"renos serve exited:\n{server.tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"renos serve not ready in {wait_s:.0f} s:\n{server.tail()}")

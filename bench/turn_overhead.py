@@ -38,6 +38,7 @@ from sqlalchemy import func, select
 
 from agent import assembly
 from bench.bare_graph import BareTurn, bare_agent
+from bench.sse_load_core import percentile
 from bench.sse_turns import (
     ONE_TOOL_TEXT,
     CpuMeter,
@@ -47,7 +48,6 @@ from bench.sse_turns import (
     client,
     create_session,
     machine,
-    percentile,
     prepare,
     send_turn,
     serve_in_process,

@@ -3,7 +3,8 @@ test server, against a real `renos serve`. Figures are checked for sense, never 
 
 from __future__ import annotations
 
-from bench.sse_turns import ONE_TOOL_TEXT, percentile, window_label, window_median
+from bench.sse_load_core import percentile
+from bench.sse_turns import ONE_TOOL_TEXT, window_label, window_median
 from bench.turn_overhead import report, run_overhead
 
 
