@@ -18,6 +18,7 @@ from agent.responder.pipeline import Responder
 from agent.runner import ChatRunner
 from api.config import ConfigurationError, Settings
 from api.event_signals import EventSignals
+from api.turn_feed import TurnFeeds
 from memory import migrate
 from memory.checkpointer import open_checkpointer
 from memory.database import Database, create_database, ensure_extensions
@@ -45,6 +46,8 @@ class Container:
     mailbox: MailboxPort | None = None
     # Wakes this process's SSE streams when a turn here stores an event.
     event_signals: EventSignals = field(default_factory=EventSignals)
+    # The stored events of the turns running in this process, for their streams.
+    turn_feeds: TurnFeeds = field(default_factory=TurnFeeds)
     _resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def aclose(self) -> None:

@@ -1,18 +1,14 @@
 """Chat turns over HTTP, streamed as Server-Sent Events (the events: api/sse.py).
 
 A turn runs as a background task of the process that accepted it and goes on to its end even
-if the client goes away. Every event is committed to ``chat_events`` as it happens, and every
-stream, the first one included, is a tail of that table: a client that reconnects (to any
-process) with ``Last-Event-ID`` gets exactly the events it missed. One turn at a time per
-session, across processes: a lease in ``chat_turns``; a second message meanwhile is a 409.
-
-Faults: a turn whose database goes away ends with an ``error`` (``database_unavailable``) and
-its ``done``, stored once the database is back (it keeps trying for a lease's time), and gives
-its lock back. A turn whose process died (killed, or the lease ran out) is closed by whoever
-next takes the session: an ``interrupted`` error and a failed ``done`` are stored after its
-last event and its tool calls still running are marked failed (``interrupted``), so a
-resumed stream ends and the audit holds nothing "pending" forever. The killed turn's user
-message stays stored (it is written before the model is called); its answer does not exist.
+if the client goes away. Every event is committed to ``chat_events`` before any client sees
+it (api/turn_writer.py: events that arrive while a write is in flight are committed together
+by the next), and its id is what a client resumes from: a client that reconnects (to any
+process) with ``Last-Event-ID`` gets exactly the events it missed. Streams of a turn running
+in this process take its stored events from memory (api/turn_feed.py); others read
+``chat_events``. One turn at a time per session, across processes: a lease in ``chat_turns``;
+a second message meanwhile is a 409. Turns that fail, and turns whose process died:
+api/turn_recovery.py.
 """
 
 from __future__ import annotations
@@ -22,9 +18,8 @@ import contextlib
 import functools
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
-from typing import Annotated, Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -47,10 +42,20 @@ from api.errors import (
     ResourceConflictError,
     ResourceNotFoundError,
 )
-from api.event_signals import EventSignals
 from api.schemas.chat import ApprovalIn, MessageIn, TurnOut
+from api.turn_feed import TurnFeed
+from api.turn_recovery import (
+    INTERRUPTED,
+    LEASE,
+    close_dead_turn,
+    close_if_dead,
+    keep_lease,
+    patiently,
+    record_failure,
+    release,
+)
+from api.turn_writer import TurnEventWriter, TurnTakenOverError
 from memory.database import is_outage
-from memory.repositories.audit import AuditRepository
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.chat_events import ChatEventLog, StoredEvent
 from memory.repositories.staff import Principal
@@ -58,16 +63,12 @@ from tools.canonical.caller import Caller, Role
 
 _log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)  # renewed every LEASE/3 while the turn runs
 # A stream whose session's turn runs in another process reads the database this often.
 FALLBACK_POLL_S = 0.5
 SHUTDOWN_GRACE_S = 10.0
-_T = TypeVar("_T")
 # How long a stream waits out a database that went away before it ends with an error event
-# (the client resumes with Last-Event-ID); and the first pause between its attempts.
+# (the client resumes with Last-Event-ID).
 STREAM_PATIENCE_S = 5.0
-RETRY_FIRST_S = 0.2
-INTERRUPTED = "the service stopped before the turn ended"
 
 router = APIRouter(
     prefix="/v1/sessions",
@@ -174,139 +175,47 @@ async def _pending_call_ids(runner: ChatRunner, session_id: uuid.UUID) -> set[st
     return {str(i.value.get("tool_call_id")) for i in state.interrupts if isinstance(i.value, dict)}
 
 
-async def _patiently(call: Callable[[], Awaitable[_T]], *, budget_s: float, what: str) -> _T:
-    """``call()``, tried again with backoff while the database is away, for up to
-    ``budget_s``; then its outage error is raised."""
-    deadline = asyncio.get_running_loop().time() + budget_s
-    wait = RETRY_FIRST_S
-    while True:
-        try:
-            return await call()
-        except Exception as exc:
-            left = deadline - asyncio.get_running_loop().time()
-            if not is_outage(exc) or left <= 0:
-                raise
-            _log.warning("%s: database unavailable (%s), retrying", what, type(exc).__name__)
-            await asyncio.sleep(min(wait, left))
-            wait = min(wait * 2, 2.0)
-
-
-async def _keep_lease(log: ChatEventLog, session_id: uuid.UUID, claim: str) -> None:
-    while True:
-        await asyncio.sleep(LEASE.total_seconds() / 3)
-        try:
-            if not await log.renew_turn(session_id, claim, lease=LEASE):
-                _log.warning("turn lease of session %s was lost", session_id)
-                return
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            # The turn itself notices the outage; the lease is renewed again on the next tick.
-            _log.warning("could not renew the turn lease of session %s", session_id)
-
-
-async def _record_failure(
-    log: ChatEventLog,
-    session_id: uuid.UUID,
-    run_id: str,
-    claim: str,
-    code: str,
-    message: str,
-    *,
-    patience_s: float = 0.0,
-) -> None:
-    """Store the turn's error and its failed ``done`` (giving the lock back with it), while
-    the turn still holds the lock; waits up to ``patience_s`` for a database that is away."""
-    failed = {"status": "failed", "input_tokens": 0, "output_tokens": 0}
-    error_stored = False
-
-    async def record() -> None:
-        nonlocal error_stored
-        if not error_stored:  # a retry after the error but before the done stores it once
-            error = {"code": code, "message": message}
-            if await log.append(session_id, run_id, "error", error, holding=claim) is None:
-                return  # the lock is gone: whoever took it closes this turn
-            error_stored = True
-        await log.append(session_id, run_id, sse.DONE, failed, release=claim, holding=claim)
-
-    try:
-        await _patiently(record, budget_s=patience_s, what=f"ending the turn in {session_id}")
-    except Exception as exc:  # noqa: BLE001 - the last resort of a failing turn: log it
-        # Still away: the lease runs out, and the next claim closes this turn.
-        _log.error(
-            "could not record the failure of a turn in session %s",
-            session_id,
-            exc_info=None if is_outage(exc) else exc,
-        )
-
-
-async def _release(log: ChatEventLog, session_id: uuid.UUID, claim: str) -> None:
-    try:
-        await log.release_turn(session_id, claim)
-    except Exception as exc:  # noqa: BLE001 - the lease runs out instead
-        _log.warning(
-            "could not release the turn of session %s; its lease runs out",
-            session_id,
-            exc_info=None if is_outage(exc) else exc,
-        )
-
-
-async def _close_dead_turn(container: Container, session_id: uuid.UUID, claim: str) -> None:
-    """Under the session's turn lock (``claim``): if the last turn never stored its ``done``
-    (its process died), store ``interrupted`` and a failed ``done`` for it, and mark its tool
-    calls still running as failed."""
-    log = ChatEventLog(container.database)
-    last = await log.last(session_id)
-    if last is None or last.kind == sse.DONE:
-        return
-    async with container.database.transaction() as s:
-        count = await AuditRepository(s).interrupt_running(
-            session_id, finished_at=container.clock(), reason=INTERRUPTED
-        )
-    error = {"code": "interrupted", "message": INTERRUPTED}
-    failed = {"status": "failed", "input_tokens": 0, "output_tokens": 0}
-    await log.append(session_id, last.run_id, "error", error, holding=claim)
-    await log.append(session_id, last.run_id, sse.DONE, failed, holding=claim)
-    _log.warning(
-        "closed a dead turn in session %s (run %s, %d tool call(s) interrupted)",
-        session_id,
-        last.run_id,
-        count,
-    )
-
-
 async def _run_turn(
     runner: ChatRunner,
-    log: ChatEventLog,
+    container: Container,
     caller: Caller,
     claim: str,
     kw: dict[str, Any],
-    signals: EventSignals,
+    feed: TurnFeed,
 ) -> None:
-    """The turn itself, detached from any request: every event committed as it comes, and
-    only while the turn holds the session's lock."""
+    """The turn itself, detached from any request: every event stored in order, and only
+    while the turn holds the session's lock."""
     assert caller.session_id is not None
     session_id, run_id = caller.session_id, claim
-    heartbeat = asyncio.create_task(_keep_lease(log, session_id, claim))
+    log, feeds, signals = (
+        ChatEventLog(container.database),
+        container.turn_feeds,
+        container.event_signals,
+    )
+    writer = TurnEventWriter(log, session_id, claim, feed, signals)
+    heartbeat = asyncio.create_task(keep_lease(log, session_id, claim))
     events = runner.turn(caller, **kw)
     try:
         async for event in events:
             if isinstance(event, RunStarted):
                 run_id = event.run_id
-            kind, data = sse.to_record(event)
-            last = claim if kind == sse.DONE else None  # the turn ends with its done event
-            stored = await log.append(session_id, run_id, kind, data, release=last, holding=claim)
-            if stored is None:
-                _log.warning("the turn in session %s was taken over; it stops", session_id)
-                return
-            signals.notify(session_id)
+            writer.put(run_id, *sse.to_record(event))
+        await writer.flush()
+    except TurnTakenOverError:
+        _log.warning("the turn in session %s was taken over; it stops", session_id)
     except asyncio.CancelledError:
-        await _record_failure(log, session_id, run_id, claim, "interrupted", INTERRUPTED)
+        feeds.close(session_id, feed)  # its streams read the failure from the database
+        await writer.settle()
+        await record_failure(log, session_id, run_id, claim, "interrupted", INTERRUPTED)
         raise
     except Exception as exc:  # noqa: BLE001 - a background job: the stream must end, the log keeps why
+        feeds.close(session_id, feed)
+        await writer.settle()
         if is_outage(exc):
-            _log.warning("chat turn in session %s lost its database: %s", session_id, exc)
-            await _record_failure(
+            _log.warning(
+                "chat turn in session %s lost its database: %s", session_id, type(exc).__name__
+            )
+            await record_failure(
                 log,
                 session_id,
                 run_id,
@@ -317,14 +226,16 @@ async def _run_turn(
             )
         else:
             _log.exception("chat turn failed in session %s", session_id)
-            await _record_failure(log, session_id, run_id, claim, "internal", "the turn failed")
+            await record_failure(log, session_id, run_id, claim, "internal", "the turn failed")
     finally:
         heartbeat.cancel()
         closing = getattr(events, "aclose", None)
         if closing is not None:
             with contextlib.suppress(Exception):
                 await closing()
-        await _release(log, session_id, claim)
+        feeds.close(session_id, feed)
+        if not writer.released:
+            await release(log, session_id, claim)
         signals.forget(session_id)  # failure events and the release are stored: wake streams
 
 
@@ -338,12 +249,14 @@ async def _start_turn(
     **kw: Any,
 ) -> int:
     """Claim the session's turn and start it; returns the id the turn's events come after."""
-    await _owned(container, session_id, principal)
     runner, log, claim = _runner(container), ChatEventLog(container.database), uuid.uuid4().hex
-    if not await log.claim_turn(session_id, claim, lease=LEASE):
+    got = await log.claim_owned_turn(session_id, principal.user_id, claim, lease=LEASE)
+    if not got.owned:
+        raise ResourceNotFoundError("session not found")
+    if not got.claimed:
         raise TurnInProgressError()
     try:
-        await _close_dead_turn(container, session_id, claim)
+        after = await close_dead_turn(container, session_id, claim, got.last)
         if approving is not None:
             pending = await _pending_call_ids(runner, session_id)
             # Nothing pending at all is the runner's "nothing_pending" error event.
@@ -358,13 +271,11 @@ async def _start_turn(
             except EscalatedApprovalError as exc:
                 raise ForbiddenError(str(exc)) from exc
         kw["allowed_tools"] = allowed_tools(principal.role)
-        after = await log.last_id(session_id)
         caller = _caller(container, principal, session_id)
-        task = asyncio.create_task(
-            _run_turn(runner, log, caller, claim, kw, container.event_signals)
-        )
+        feed = container.turn_feeds.open(session_id, after)
+        task = asyncio.create_task(_run_turn(runner, container, caller, claim, kw, feed))
     except BaseException:
-        await _release(log, session_id, claim)
+        await release(log, session_id, claim)
         raise
     tasks = turn_tasks(request.app)
     tasks.add(task)
@@ -372,29 +283,34 @@ async def _start_turn(
     return after
 
 
-async def _close_if_dead(container: Container, log: ChatEventLog, session_id: uuid.UUID) -> None:
-    """A resumed stream of a turn whose process died would wait for a ``done`` that never
-    comes: close that turn first (briefly taking its lock), so the stream ends."""
-    last = await log.last(session_id)
-    if last is None or last.kind == sse.DONE or await log.turn_running(session_id):
-        return
-    claim = uuid.uuid4().hex
-    if await log.claim_turn(session_id, claim, lease=LEASE):
-        try:
-            await _close_dead_turn(container, session_id, claim)
-        finally:
-            await _release(log, session_id, claim)
-
-
 async def _tail(
-    log: ChatEventLog, signals: EventSignals, session_id: uuid.UUID, after: int
+    container: Container, session_id: uuid.UUID, after: int
 ) -> AsyncIterator[StoredEvent]:
     """The session's events after ``after`` as they are committed, up to a ``done``; ends
     early when no turn is running and nothing more is stored."""
+    last = after
+    feed = container.turn_feeds.get(session_id)
+    if feed is not None and after >= feed.base:  # the turn runs here: its events from memory
+        async for event in feed.follow(after):
+            yield event
+            last = event.id
+            if event.kind == sse.DONE:
+                return
+        # Handed over (the turn failed or was taken over): the rest is in the database.
+    async for event in _read_tail(container, session_id, last):
+        yield event
+
+
+async def _read_tail(
+    container: Container, session_id: uuid.UUID, after: int
+) -> AsyncIterator[StoredEvent]:
+    """:func:`_tail` from the database: a turn running in another process, or a stream
+    that resumes from before the running turn."""
+    log, signals = ChatEventLog(container.database), container.event_signals
     last, idle = after, False
     while True:
         seen = signals.version(session_id)
-        batch = await _patiently(
+        batch = await patiently(
             functools.partial(log.after, session_id, last),
             budget_s=STREAM_PATIENCE_S,
             what="a stream",
@@ -410,7 +326,7 @@ async def _tail(
         if idle:
             return
         # Read once more after seeing no turn: it may have ended between the two reads.
-        idle = not await _patiently(
+        idle = not await patiently(
             functools.partial(log.turn_running, session_id),
             budget_s=STREAM_PATIENCE_S,
             what="a stream",
@@ -420,7 +336,7 @@ async def _tail(
 
 
 async def _respond(container: Container, session_id: uuid.UUID, after: int, stream: bool) -> Any:
-    events = _tail(ChatEventLog(container.database), container.event_signals, session_id, after)
+    events = _tail(container, session_id, after)
     if stream:
         return sse.event_stream(events)
     turn = [(e.id, sse.from_record(e.kind, e.data)) async for e in events]
@@ -491,6 +407,5 @@ async def events(
 ) -> Any:
     await _owned(container, session_id, principal)
     start = last_event_id if last_event_id is not None else (after or 0)
-    log = ChatEventLog(container.database)
-    await _close_if_dead(container, log, session_id)
-    return sse.event_stream(_tail(log, container.event_signals, session_id, start))
+    await close_if_dead(container, ChatEventLog(container.database), session_id)
+    return sse.event_stream(_tail(container, session_id, start))

@@ -1,8 +1,9 @@
 """The chat stream's event log and turn lock.
 
-Unlike the other repositories this one owns its transactions: each event is committed on its
-own, at once, so a client reconnecting to another process can read it while the turn still
-runs; and the turn lock must be visible to every process the moment it is taken.
+Unlike the other repositories this one owns its transactions: a turn's events are committed
+as they come (one at a time, or the few that arrived while the previous write was in flight,
+in one statement), so a client reconnecting to another process can read them while the turn
+still runs; and the turn lock must be visible to every process the moment it is taken.
 
 A turn lock is a lease renewed while the turn runs, and it names the process holding it (the
 ``application_name`` of its database connections, :attr:`Database.instance`). A lock whose
@@ -13,11 +14,14 @@ turn: the next claim takes it over at once instead of waiting for the lease.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from memory.database import Database
 from memory.models.base import JsonDict
@@ -56,19 +60,47 @@ _RUNNING = text(
        AND NOT ({_HOLDER_GONE})
     """  # noqa: S608 - constant fragments, no input
 )
-# An event of a turn is stored only while that turn holds the lock (FOR SHARE: a takeover
-# waits for this insert to commit), so a turn taken over cannot write after its successor.
-_APPEND_HOLDING = text(
+# A turn's events are stored only while that turn holds the lock (FOR SHARE: a takeover waits
+# for the insert to commit), so a turn taken over cannot write after its successor.
+# Several events of one turn in one statement, in their order (identity values are drawn in the
+# order the rows are inserted, so the ids come back ascending), under the same lock check.
+_APPEND_MANY_HOLDING = text(
     """
     INSERT INTO chat_events (session_id, run_id, kind, data)
-    SELECT :session_id, :run_id, :kind, :data
+    SELECT :session_id, e.value->>'run_id', e.value->>'kind', e.value->'data'
+      FROM jsonb_array_elements(:batch) WITH ORDINALITY AS e(value, n)
      WHERE EXISTS (
            SELECT 1 FROM chat_turns
             WHERE session_id = :session_id AND run_id = :holder
               FOR SHARE)
+     ORDER BY e.n
     RETURNING id
     """
-).bindparams(bindparam("data", type_=JSONB))
+).bindparams(bindparam("batch", type_=JSONB))
+_RELEASE = text("DELETE FROM chat_turns WHERE session_id = :session_id AND run_id = :holder")
+# The session exists and belongs to the caller (the claim below is only tried then).
+_OWNED = text("SELECT 1 FROM chat_sessions WHERE id = :session_id AND owner_id = :owner_id")
+_LAST = text(
+    "SELECT id, run_id, kind, data FROM chat_events WHERE session_id = :session_id "
+    "ORDER BY id DESC LIMIT 1"
+)
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event of a turn not stored yet."""
+
+    run_id: str
+    kind: str
+    data: JsonDict
+
+
+class Claim(NamedTuple):
+    """The answer to :meth:`ChatEventLog.claim_owned_turn`."""
+
+    owned: bool  # False: no such session of this owner (nothing was claimed)
+    claimed: bool  # False: another turn holds the session
+    last: StoredEvent | None  # the session's newest event once claimed
 
 
 @dataclass(frozen=True)
@@ -88,42 +120,50 @@ class ChatEventLog:
         held = f"{self._db.instance}/{claim}" if self._db.instance else claim
         return held if len(held) <= _RUN_ID_MAX else claim
 
-    async def append(
+    async def append_many(
         self,
         session_id: uuid.UUID,
-        run_id: str,
-        kind: str,
-        data: JsonDict,
+        events: Sequence[PendingEvent],
         *,
-        release: str | None = None,
-        holding: str | None = None,
-    ) -> int | None:
-        """Store one event and commit; its id is the stream's event id. With ``holding`` (a
-        turn's claim) the event is stored only while that claim holds the session's turn lock,
-        else nothing is written and the answer is None. With ``release`` (the turn's claim)
-        the lock is given back in the same transaction: a client that sees the last event may
-        send its next message at once."""
-        values = {"session_id": session_id, "run_id": run_id, "kind": kind, "data": data}
-        async with self._db.transaction() as s:
-            if holding is None:
-                stmt = text(
-                    "INSERT INTO chat_events (session_id, run_id, kind, data) "
-                    "VALUES (:session_id, :run_id, :kind, :data) RETURNING id"
-                ).bindparams(bindparam("data", type_=JSONB))
-                row = (await s.execute(stmt, values)).scalar_one()
-            else:
-                held = {**values, "holder": self._holder(holding)}
-                row = (await s.execute(_APPEND_HOLDING, held)).scalar_one_or_none()
-                if row is None:
-                    return None
-            if release is not None:
-                await s.execute(
-                    delete(ChatTurn).where(
-                        ChatTurn.session_id == session_id,
-                        ChatTurn.run_id == self._holder(release),
-                    )
-                )
-            return int(row)
+        holding: str,
+        release: bool = False,
+    ) -> list[int] | None:
+        """Store a turn's events in their order in one statement, only while ``holding`` (the
+        turn's claim) holds the session's turn lock, and commit; their ids, or None (nothing
+        written) if the lock is gone. With ``release`` the lock is given back in the same
+        transaction (the batch ends with the turn's ``done``)."""
+        if not events:
+            return []
+        batch = [{"run_id": e.run_id, "kind": e.kind, "data": e.data} for e in events]
+        params = {"session_id": session_id, "holder": self._holder(holding), "batch": batch}
+        async with self._db.engine.begin() as conn:
+            ids = sorted(
+                int(i) for i in (await conn.execute(_APPEND_MANY_HOLDING, params)).scalars()
+            )
+            if not ids:
+                return None
+            if release:
+                await conn.execute(_RELEASE, params)
+        return ids
+
+    async def claim_owned_turn(
+        self, session_id: uuid.UUID, owner_id: uuid.UUID, run_id: str, *, lease: timedelta
+    ) -> Claim:
+        """:meth:`claim_turn` for a session of ``owner_id`` (nothing is claimed otherwise),
+        with the session's newest event read once the lock is held: one transaction."""
+        async with self._db.engine.begin() as conn:
+            params = {"session_id": session_id, "owner_id": owner_id}
+            if (await conn.execute(_OWNED, params)).first() is None:
+                return Claim(owned=False, claimed=False, last=None)
+            if not await self._claim(conn, session_id, run_id, lease):
+                return Claim(owned=True, claimed=False, last=None)
+            # A statement of its own: it sees what a previous holder committed while the
+            # claim waited for its lock.
+            r = (await conn.execute(_LAST, {"session_id": session_id})).one_or_none()
+        last = (
+            None if r is None else StoredEvent(id=r.id, run_id=r.run_id, kind=r.kind, data=r.data)
+        )
+        return Claim(owned=True, claimed=True, last=last)
 
     async def after(
         self, session_id: uuid.UUID, last_id: int, *, limit: int = 500
@@ -165,6 +205,12 @@ class ChatEventLog:
         """Take the session's turn lock for ``run_id``; False while another turn holds it: a
         live process with an unexpired lease. Times are the database's, the one clock all
         processes share."""
+        async with self._db.engine.begin() as conn:
+            return await self._claim(conn, session_id, run_id, lease)
+
+    async def _claim(
+        self, conn: AsyncConnection, session_id: uuid.UUID, run_id: str, lease: timedelta
+    ) -> bool:
         held = self._holder(run_id)
         params = {
             "session_id": session_id,
@@ -172,8 +218,7 @@ class ChatEventLog:
             "lease_s": lease.total_seconds(),
             "me": self._db.instance,
         }
-        async with self._db.transaction() as s:
-            return (await s.execute(_CLAIM, params)).scalar_one_or_none() == held
+        return (await conn.execute(_CLAIM, params)).scalar_one_or_none() == held
 
     async def renew_turn(self, session_id: uuid.UUID, run_id: str, *, lease: timedelta) -> bool:
         """Extend the lease of a turn still held by ``run_id``; False if it was lost."""
