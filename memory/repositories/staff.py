@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.errors import ConflictError, NotFoundError
 from memory.models import ApiToken, StaffUser
 from memory.models.enums import StaffRole
+
+# ``ApiToken.last_used_at`` says when a token was last used to within this much: it is
+# written only when the stored time is at least this old, so most calls only read the token.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,10 @@ class StaffRepository:
         return list((await self._s.execute(stmt)).scalars())
 
     async def principal_for(self, token_hash: str, *, now: datetime) -> Principal | None:
-        """The active user behind a token hash, or None if unknown, revoked, expired or inactive."""
+        """The active user behind a token hash, or None if unknown, revoked, expired or inactive.
+
+        Marks the token used (``last_used_at``) when its mark is missing or at least
+        :data:`LAST_USED_GRANULARITY` old; otherwise this is a single SELECT."""
         stmt = (
             select(ApiToken, StaffUser)
             .join(StaffUser, StaffUser.id == ApiToken.user_id)
@@ -103,9 +110,18 @@ class StaffRepository:
         token, user = row
         if token.expires_at is not None and token.expires_at <= now:
             return None
-        await self._s.execute(
-            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-        )
+        stale = now - LAST_USED_GRANULARITY
+        if token.last_used_at is None or token.last_used_at <= stale:
+            # The condition again in SQL: another process that read the same old mark may
+            # have written first; then this one changes nothing (the mark never goes back).
+            await self._s.execute(
+                update(ApiToken)
+                .where(
+                    ApiToken.id == token.id,
+                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= stale),
+                )
+                .values(last_used_at=now)
+            )
         return Principal(
             user_id=user.id, email=user.email, name=user.name, role=user.role, token_id=token.id
         )
