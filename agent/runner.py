@@ -133,6 +133,11 @@ class ChatRunner:
                 config,
                 context=self._context(caller, run_id, memory, allowed_tools),
                 stream_mode=_MODES,
+                # One checkpoint per run, when it ends (done, paused for an approval, or
+                # failed) rather than one per step: a run cut short (the process killed) leaves
+                # the thread as the previous run left it, and tools already run are replayed
+                # from the audit, never run twice (agent/execution.py).
+                durability="exit",
             ):
                 mode, chunk = cast(tuple[str, Any], part)
                 if mode == "messages":

@@ -3,10 +3,12 @@
 LangGraph's saver keeps every checkpoint a thread ever had, each step's with a fresh copy of
 every channel that changed: the message list is stored again at every step of every turn, so
 a session's checkpoint rows grow with the square of its length. Nothing here reads an old
-checkpoint (no time travel: the transcript is in ``chat_messages``), so when a new run starts
-on a thread (its "input" checkpoint), :class:`LatestCheckpointSaver` drops what only older
-runs needed: every checkpoint of the thread but the new one and its parent (the last one of
-the previous run, kept whole with its pending writes), and the blobs neither refers to.
+checkpoint (no time travel: the transcript is in ``chat_messages``), so when a checkpoint is
+saved on a thread :class:`LatestCheckpointSaver` drops what only older ones needed: every
+checkpoint of the thread but the new one and its parent (kept whole with its pending writes),
+and the blobs neither refers to. The chat runs its graph with ``durability="exit"`` (one
+checkpoint per run, saved when it ends, pauses for an approval or fails), so that is once per
+turn; with LangGraph's default durability it would be at every step.
 
 Its connections commit without waiting for the disk (see ``ASYNC_COMMIT``), and with a pool it
 does not serialise the process's checkpoint reads and writes behind one lock.
@@ -70,7 +72,7 @@ class LatestCheckpointSaver(AsyncPostgresSaver):
     ) -> RunnableConfig:
         saved = await super().aput(config, checkpoint, metadata, new_versions)
         parent = config["configurable"].get("checkpoint_id")
-        if metadata.get("source") == "input" and parent:
+        if parent:
             await self._drop_superseded(saved, [checkpoint["id"], str(parent)])
         return saved
 

@@ -1,5 +1,5 @@
-"""The service's checkpointer: a thread keeps only its current run's checkpoints (plus the last
-one of the run before), its writes do not wait for the disk, and a pooled saver does not make
+"""The service's checkpointer: a thread keeps only its newest checkpoint and that one's parent,
+its writes do not wait for the disk, and a pooled saver does not make
 concurrent turns wait for each other."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any, TypedDict
 
+import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
@@ -67,28 +68,38 @@ async def _dangling_blobs(db: Database) -> int:
         )
 
 
-async def test_a_thread_keeps_its_current_run_and_the_state_stays_whole(db: Database) -> None:
+async def _six_runs(db: Database, **kw: Any) -> tuple[list[int], list[str]]:
+    """Checkpoint rows of thread "t" after each of six runs, and its messages at the end;
+    thread "other" is never touched."""
     async with open_checkpointer(db) as saver:
         graph = _graph(saver)
-        await graph.ainvoke({"messages": [HumanMessage(content="hej")]}, _config("other"))
+        await graph.ainvoke({"messages": [HumanMessage(content="hej")]}, _config("other"), **kw)
         other = [await _rows(db, t, "other") for t in ("checkpoints", "checkpoint_blobs")]
         counts = []
         for turn in range(1, 7):
-            await graph.ainvoke({"messages": [HumanMessage(content=f"tur {turn}")]}, _config("t"))
+            message = {"messages": [HumanMessage(content=f"tur {turn}")]}
+            await graph.ainvoke(message, _config("t"), **kw)
             counts.append(await _rows(db, "checkpoints", "t"))
         state = await graph.aget_state(_config("t"))
+    assert [await _rows(db, t, "other") for t in ("checkpoints", "checkpoint_blobs")] == other
+    return counts, [m.text for m in state.values["messages"]]
 
-    # Stock LangGraph keeps every step of every run (and so one more run's worth each time);
-    # this keeps the current run's and its parent: as many after the sixth run as the second.
-    assert counts[1:] == [counts[0] + 1] * 5, counts
+
+@pytest.mark.parametrize("durability", ["exit", "async"])
+async def test_a_thread_keeps_its_newest_checkpoint_and_the_state_stays_whole(
+    db: Database, durability: str
+) -> None:
+    counts, texts = await _six_runs(db, durability=durability)
+
+    # Stock LangGraph keeps every step of every run (one more run's worth each time); this
+    # keeps the newest checkpoint and its parent. With durability "exit" (the chat's) a run
+    # saves one checkpoint, so the first run leaves one.
+    assert counts == ([1] if durability == "exit" else [2]) + [2] * 5, counts
     assert await _dangling_blobs(db) == 0
     # The graph's state is all there.
-    texts = [m.text for m in state.values["messages"]]
     assert len(texts) == 18
     assert texts[:3] == ["tur 1", "svar 1", "noteret"]
     assert texts[-3:] == ["tur 6", "svar 16", "noteret"]
-    # Another thread is never touched.
-    assert [await _rows(db, t, "other") for t in ("checkpoints", "checkpoint_blobs")] == other
 
 
 async def test_checkpoint_writes_commit_without_waiting_for_the_disk(db: Database) -> None:
