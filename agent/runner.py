@@ -127,6 +127,7 @@ class ChatRunner:
         memory = await self._begin(caller.session_id, text)
         usage = [0, 0]
         awaiting = False
+        answers: list[Message] = []
         try:
             async for part in self.graph.astream(
                 graph_input,
@@ -148,13 +149,22 @@ class ChatRunner:
                     continue
                 for event in _from_update(chunk, usage):
                     awaiting = awaiting or isinstance(event, ApprovalRequired)
-                    yield event
+                    if isinstance(event, Message):
+                        # Sent with the done once the turn is stored: its text streamed as
+                        # tokens already, and the two then cost one write, not two.
+                        answers.append(event)
+                    else:
+                        yield event
         except ProviderError as exc:
+            for answer in answers:
+                yield answer
             yield Error(code=exc.code, message=str(exc))
             await self._remember(caller.session_id, config, awaiting)
             yield Done(status="failed", input_tokens=usage[0], output_tokens=usage[1])
             return
         await self._remember(caller.session_id, config, awaiting)
+        for answer in answers:
+            yield answer
         status = "awaiting_approval" if awaiting else "completed"
         yield Done(status=status, input_tokens=usage[0], output_tokens=usage[1])
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import psycopg_pool
-from sqlalchemy import make_url, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy import event, make_url, text
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolExhaustedError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -54,6 +56,33 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, OUTAGE_ERRORS):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+# A pooled connection given back less than this long ago is handed out again without a ping
+# (a turn checks connections out a dozen times within milliseconds); one idle for longer is
+# pinged first, and replaced if the database dropped it (restarted, or closed it as idle).
+PING_IDLE_S = 1.0
+_CHECKED_IN = "renos_checked_in"
+
+
+def _ping_idle_connections(engine: AsyncEngine, idle_s: float) -> None:
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def checked_in(_dbapi: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def checked_out(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_CHECKED_IN)
+        if since is None or time.monotonic() - since < idle_s:
+            return  # just connected, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi)
+        except Exception as exc:  # any failure: the pool connects afresh
+            raise DisconnectionError("a pooled connection did not answer its ping") from exc
 
 
 def _instance_name() -> str:
@@ -100,12 +129,13 @@ def create_database(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout_s,
-        pool_pre_ping=True,  # a restarted database costs one failed ping, not a failed request
+        # A restarted database costs a failed ping, not a failed request: see PING_IDLE_S.
         echo=echo,
         # Bound values (names, emails, message text) never appear in error messages or the
         # echo log; the statement does.
         hide_parameters=True,
     )
+    _ping_idle_connections(engine, PING_IDLE_S)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     return Database(engine=engine, sessions=sessions, instance=instance)
 
