@@ -17,6 +17,8 @@ does not serialise the process's checkpoint reads and writes behind one lock.
 from __future__ import annotations
 
 import asyncio
+import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,7 +30,7 @@ from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from memory.database import Database
+from memory.database import PING_IDLE_S, Database
 
 # A checkpoint write does not wait for its WAL to reach the disk (each of the ~9 writes of a
 # turn would wait for a flush of its own). What it costs: were the PostgreSQL server itself to
@@ -57,6 +59,27 @@ _DROP_SUPERSEDED = (
                WHERE c.thread_id = b.thread_id AND c.checkpoint_ns = b.checkpoint_ns
                  AND v.channel = b.channel AND v.version = b.version)""",
 )
+
+
+class _IdleCheck:
+    """The pool's connection check, done only for a connection idle for a while (as the
+    engine's, :data:`memory.database.PING_IDLE_S`): one that died with a restarted database
+    is replaced, not handed out, and a turn's dozen checkouts within milliseconds cost no
+    round trip each."""
+
+    def __init__(self) -> None:
+        self._since: weakref.WeakKeyDictionary[AsyncConnection[Any], float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def mark(self, conn: AsyncConnection[Any]) -> None:
+        """A new connection, or one given back to the pool: in use just now."""
+        self._since[conn] = time.monotonic()
+
+    async def check(self, conn: AsyncConnection[Any]) -> None:
+        since = self._since.get(conn)
+        if since is None or time.monotonic() - since >= PING_IDLE_S:
+            await AsyncConnectionPool.check_connection(conn)
 
 
 class LatestCheckpointSaver(AsyncPostgresSaver):
@@ -125,14 +148,16 @@ async def open_checkpointer(
         "row_factory": dict_row,
         "options": options,
     }
+    idle = _IdleCheck()
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         conninfo,
         kwargs=kwargs,
         min_size=1,
         max_size=max_size,
         open=False,
-        # A connection that died with a restarted database is replaced, not handed out.
-        check=AsyncConnectionPool.check_connection,
+        check=idle.check,
+        configure=idle.mark,
+        reset=idle.mark,
     )
     await pool.open()
     try:

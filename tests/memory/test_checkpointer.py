@@ -16,7 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import text
 
 from memory.checkpointer import open_checkpointer
-from memory.database import Database
+from memory.database import PING_IDLE_S, Database
 
 
 class State(TypedDict):
@@ -118,4 +118,23 @@ async def test_a_pooled_saver_does_not_queue_behind_one_lock(db: Database) -> No
         await graph.ainvoke({"messages": [HumanMessage(content="hej")]}, _config("t"))
         async with saver.lock:  # stock LangGraph takes this for every read and write
             found = await asyncio.wait_for(saver.aget_tuple(_config("t")), timeout=10)
+    assert found is not None
+
+
+async def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(
+    db: Database,
+) -> None:
+    async with open_checkpointer(db) as saver:
+        graph = _graph(saver)
+        await graph.ainvoke({"messages": [HumanMessage(content="hej")]}, _config("t"))
+        assert isinstance(saver.conn, AsyncConnectionPool)
+        async with saver.conn.connection() as conn:
+            row = await (await conn.execute("SELECT pg_backend_pid() AS pid")).fetchone()
+        assert row is not None
+        async with db.transaction() as s:  # as a restarted database would
+            await s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": row["pid"]})
+        await asyncio.sleep(PING_IDLE_S + 0.2)
+
+        found = await saver.aget_tuple(_config("t"))  # no error: checked and replaced
+
     assert found is not None
