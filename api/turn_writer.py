@@ -35,12 +35,16 @@ class TurnEventWriter:
         claim: str,
         feed: TurnFeed,
         signals: EventSignals,
+        *,
+        linger_s: float = 0.0,
     ) -> None:
         self._log, self._session_id, self._claim = log, session_id, claim
+        self._linger_s = linger_s
         self._feed, self._signals = feed, signals
         self._pending: list[PendingEvent] = []
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
+        self._written = False  # the turn's first event is stored
         self.released = False  # the turn's done was stored and the lock given back with it
         self.done_stored = False
 
@@ -73,6 +77,11 @@ class TurnEventWriter:
     async def _drain(self) -> None:
         try:
             while self._pending and self._error is None:
+                if self._linger_s > 0 and self._written and self._pending[-1].kind != sse.DONE:
+                    # Wait a moment for the events that follow (the rest of a burst of text,
+                    # the tool call after it): they go in the same write. Not for the turn's
+                    # first event (the client sees at once that its turn runs) nor its done.
+                    await asyncio.sleep(self._linger_s)
                 batch, self._pending = self._pending, []
                 await self._write(batch)
         except Exception as exc:  # noqa: BLE001 - handed to the turn at its next put or flush
@@ -95,6 +104,7 @@ class TurnEventWriter:
             for i, e in zip(ids, batch, strict=True)
         ]
         self._feed.publish(stored)
+        self._written = True
         if ending:
             self.done_stored = self.released = True
             self._feed.end(complete=True)

@@ -133,6 +133,31 @@ async def test_the_writer_stores_a_burst_in_order_in_few_statements_and_releases
     assert signals.version(sid) == 2
 
 
+async def test_a_lingering_writer_stores_the_first_event_at_once_and_groups_the_rest(
+    db: Database, statements: Counter[str]
+) -> None:
+    log, sid, claim = await _claimed(db)
+    feed = TurnFeed(base=0)
+    writer = TurnEventWriter(log, sid, claim, feed, EventSignals(), linger_s=0.2)
+    statements.clear()
+
+    writer.put("run-1", "run_started", {})
+    await asyncio.sleep(0.05)
+    assert [e.kind for e in await log.after(sid, 0)] == ["run_started"]  # not held back
+    writer.put("run-1", "token", {"text": "Et "})
+    await asyncio.sleep(0.05)
+    writer.put("run-1", "token", {"text": "øjeblik"})
+    writer.put("run-1", "tool_started", {"name": "search_leads"})
+    await asyncio.sleep(0.3)
+    writer.put("run-1", "done", {"status": "completed"})  # never held back
+    await asyncio.wait_for(writer.flush(), timeout=0.15)
+
+    kinds = [e.kind for e in await log.after(sid, 0)]
+    assert kinds == ["run_started", "token", "token", "tool_started", "done"]
+    assert statements["INSERT chat_events"] == 3  # run_started | the three | done
+    assert writer.released
+
+
 async def test_a_writer_whose_turn_was_taken_over_stores_nothing_more_and_says_so(
     db: Database,
 ) -> None:
