@@ -13,7 +13,7 @@ lost or repeated, and the CPU seconds the server and this client used; then the 
 each level against the first, and ``os.cpu_count()``. Exits 1 on any error, lost or repeated
 event. The client runs on the same machine and takes its share of the cores.
 
-    .venv/bin/python -m bench.concurrency [--levels 10,50,200] [--seconds 30]
+    .venv/bin/python -m bench.concurrency [--levels 10,50,200] [--seconds 30] [--server-workers N]
     .venv/bin/python -m bench.concurrency --quick      # levels 5,20 for 8 s
 """
 
@@ -65,7 +65,9 @@ class ConcurrencyConfig:
     seconds: float = 30.0
     log_dir: Path | None = None  # keep the server's log there
     pool_size: int | None = None  # DATABASE_POOL_SIZE for the server; None: its default
-    server_workers: int = 1  # `renos serve --workers`: processes behind the one port
+    # `renos serve --workers`: processes behind the one port. One Python process uses one
+    # core at most, so a service meant to use the machine runs one per core (the default).
+    server_workers: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 1)
 
 
 QUICK = ConcurrencyConfig(levels=(5, 20), seconds=8)
@@ -357,8 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--server-workers",
         type=int,
-        default=1,
-        help="renos serve --workers: server processes (each a Python process, one core each)",
+        default=os.cpu_count() or 1,
+        help="renos serve --workers: server processes (each a Python process, one core each); "
+        "default: the machine's cores",
     )
     parser.add_argument("--logs", type=Path, help="copy the server's log here")
     parser.add_argument("--quick", action="store_true", help="levels 5,20 for 8 s")
