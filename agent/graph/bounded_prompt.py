@@ -27,7 +27,7 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.tool import ToolCall
 
-from agent.graph.turn_memory import TurnMemory, current_turn, to_record
+from agent.graph.turn_memory import StoredHistory, TurnMemory, current_turn, to_record
 from agent.memory.context_window import (
     CLIP_MARK,
     SUMMARY_HEADER,
@@ -71,7 +71,7 @@ def clip(text: str, max_tokens: int) -> str:
     return cut.rstrip() + CLIP_MARK
 
 
-async def _recall(turn: TurnMemory, caller: Caller, text: str, stored: _Stored) -> str:
+async def _recall(turn: TurnMemory, caller: Caller, text: str, stored: StoredHistory) -> str:
     """Nearest earlier user/assistant messages of this user: other sessions, and the folded
     part of this one (the unfolded part is in the window already, so the query leaves it out
     rather than asking for more and dropping it)."""
@@ -131,33 +131,27 @@ def _as_message(item: PromptMessage, live: dict[int, AnyMessage], names: dict[st
     return None  # a stored system row is not replayed
 
 
-@dataclass(frozen=True)
-class _Stored:
-    """The session's summary and the stored messages not folded into it (if the caller owns
-    the session; otherwise nothing, and nothing is folded)."""
-
-    session_id: uuid.UUID | None
-    summary: str = ""
-    upto: int | None = None
-    rows: tuple[ChatMessage, ...] = ()
-
-    @property
-    def next_id(self) -> int:
-        return max([row.id for row in self.rows] + [self.upto or 0]) + 1
+async def _load(turn: TurnMemory, caller: Caller, question: HumanMessage | None) -> StoredHistory:
+    """The stored history, read at the run's first model call: nothing else writes the
+    session's messages while its turn runs (the turn's own are stored when it ends), so the
+    later calls build on the same rows and add the run's live messages to them."""
+    if turn.history is None:
+        turn.history = await _read(turn, caller, question)
+    return turn.history
 
 
-async def _load(turn: TurnMemory, caller: Caller, question: HumanMessage | None) -> _Stored:
+async def _read(turn: TurnMemory, caller: Caller, question: HumanMessage | None) -> StoredHistory:
     if caller.session_id is None or caller.user_id is None:
-        return _Stored(None)
+        return StoredHistory(None)
     async with turn.memory.database.transaction() as s:
         chat = await ChatSessionRepository(s).get_owned(caller.session_id, caller.user_id)
         if chat is None:
-            return _Stored(None)
+            return StoredHistory(None)
         rows = await MessageRepository(s).history(chat.id, after_id=chat.summary_upto_id)
     last = rows[-1] if rows else None
     if question is not None and last is not None and _same(last, question):
         rows = rows[:-1]  # the runner stored it as the turn began; the graph has it
-    return _Stored(chat.id, chat.summary, chat.summary_upto_id, tuple(rows))
+    return StoredHistory(chat.id, chat.summary, chat.summary_upto_id, tuple(rows))
 
 
 def _same(row: ChatMessage, question: HumanMessage) -> bool:

@@ -18,6 +18,7 @@ from agent.graph.settings import ChatSettings
 from agent.memory.embeddings import Embedder
 from agent.memory.tokens import message_tokens
 from memory.database import Database
+from memory.models import ChatMessage
 from memory.models.enums import MessageRole
 from memory.repositories.messages import MessageRepository
 
@@ -40,14 +41,31 @@ class ChatMemory:
         return out
 
 
+@dataclass(frozen=True)
+class StoredHistory:
+    """The session's summary and the stored messages not folded into it (if the caller owns
+    the session; otherwise nothing, and nothing is folded)."""
+
+    session_id: uuid.UUID | None
+    summary: str = ""
+    upto: int | None = None
+    rows: tuple[ChatMessage, ...] = ()
+
+    @property
+    def next_id(self) -> int:
+        return max([row.id for row in self.rows] + [self.upto or 0]) + 1
+
+
 @dataclass
 class TurnMemory:
-    """One run's handle on the memory. The recall block is the same for every model call of
-    the run, so it is computed once; the runner hands over the user's embedding it stored."""
+    """One run's handle on the memory. The recall block and the stored history are the same
+    for every model call of the run, so they are read once; the runner hands over the user's
+    embedding it stored."""
 
     memory: ChatMemory
     query: list[float] | None = None
     recall_block: str | None = None
+    history: StoredHistory | None = None
 
 
 @dataclass(frozen=True)

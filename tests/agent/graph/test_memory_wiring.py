@@ -6,6 +6,7 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
@@ -30,6 +31,7 @@ from api.config import ConfigurationError
 from memory.models import EMBEDDING_DIMENSION, ChatMessage, ChatSession
 from memory.models.enums import ChatChannel, StaffRole
 from memory.repositories.chat import ChatSessionRepository
+from memory.repositories.messages import MessageRepository
 from memory.repositories.staff import StaffRepository
 from memory.seed.demo import seed_demo
 from tests.settings import make_settings
@@ -213,3 +215,28 @@ async def test_an_embedding_dimension_the_database_does_not_store_stops_start_up
     message = str(caught.value)
     assert f"EMBEDDING_DIMENSION={EMBEDDING_DIMENSION + 1}" in message
     assert f"{EMBEDDING_DIMENSION} dimensions" in message
+
+
+async def test_a_run_reads_the_stored_history_once_for_all_its_model_calls(
+    container: Container, caller: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, model = memory_runner(container, budget=4000)
+    await run(runner, caller, FACT)
+    reads: list[uuid.UUID] = []
+    real_history = MessageRepository.history
+
+    async def counted(self: MessageRepository, session_id: uuid.UUID, **kw: object) -> Any:
+        reads.append(session_id)
+        return await real_history(self, session_id, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MessageRepository, "history", counted)
+    model.prompts.clear()
+
+    await run(runner, caller, "Hvad koster en flytterengøring på 80 m2?")  # a tool, two calls
+
+    assert len(model.prompts) == 2 and reads == [caller.session_id]
+    # Both calls carry the earlier turn; the second also this run's tool call and result.
+    for prompt in model.prompts:
+        assert any(FACT in m.text for m in prompt[1:])
+    assert_calls_paired(model.prompts[1])
+    assert any(isinstance(m, ToolMessage) for m in model.prompts[1])
