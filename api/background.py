@@ -104,11 +104,12 @@ async def purge_round(container: Container, retention: RetentionSettings) -> Pur
     else:
         _log.info(
             "retention purge: %d raw mail(s) cleared, %d chat session(s) deleted "
-            "(%d checkpoint rows), %d audit row(s) purged",
+            "(%d checkpoint rows), %d audit row(s) purged, %d rate-limit window(s) swept",
             report.raw_mails,
             report.chat_sessions,
             report.checkpoint_rows,
             report.audit_rows,
+            report.rate_limit_windows,
         )
     return report
 

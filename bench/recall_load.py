@@ -1,6 +1,9 @@
 """Filling chat memory for the recall benchmark the way a restore would: staff users and chat
-sessions first, then every message with its embedding through one binary ``COPY``, and the
-HNSW index (exactly as the migrations define it) built only after the data is in.
+sessions first, then every message with its embedding through one binary ``COPY``, the
+service's rule of one vector per text and owner applied to the whole (the newest copy keeps
+it, :data:`memory.repositories.messages.ONE_VECTOR_PER_TEXT`, what storing the messages one by
+one leaves too), and the HNSW index (exactly as the migrations define it) built only after the
+data is in.
 
 Texts come from :mod:`bench.chat_corpus`; embeddings from the project's offline embedder
 (:class:`agent.memory.embeddings.HashingEmbedder`, what ``EMBEDDING_PROVIDER=offline``, the
@@ -26,20 +29,13 @@ from agent.memory.embeddings import HashingEmbedder
 from agent.memory.tokens import message_tokens
 from bench.chat_corpus import message
 from memory.models import EMBEDDING_DIMENSION
+from memory.repositories.messages import ONE_VECTOR_PER_TEXT
 
 CHUNK = 2_000
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _TRAILER = struct.pack(">h", -1)
 _VECTOR = struct.Struct(f">iHH{EMBEDDING_DIMENSION}f")  # length, dim, unused, floats
 _INT = struct.Struct(">ii")  # length 4, value
-# Identical texts embed to identical vectors; many copies of one vector are where an HNSW
-# graph loses its way. This keeps one vector per text and owner (an experiment, see --distinct).
-_REPEATS_UNEMBEDDED = """
-    UPDATE chat_messages m SET embedding = NULL
-    FROM (SELECT c.id, row_number() OVER (PARTITION BY s.owner_id, c.content ORDER BY c.id) AS n
-          FROM chat_messages c JOIN chat_sessions s ON s.id = c.session_id) d
-    WHERE d.id = m.id AND d.n > 1
-"""
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class Dataset:
     table_bytes: int
     index_bytes: int
     index_defs: list[str]
-    embedded: int = 0  # messages with an embedding
+    embedded: int = 0  # messages with an embedding (the newest copy of each text and owner)
 
 
 @lru_cache(maxsize=1)
@@ -134,10 +130,9 @@ def load(
     workers: int,
     maintenance_work_mem: str,
     parallel_workers: int,
-    distinct: bool = False,
 ) -> Dataset:
-    """Fill ``chat_messages`` of the migrated database at ``url`` (a libpq URL). With
-    ``distinct``, a message whose text its owner has written before keeps no embedding."""
+    """Fill ``chat_messages`` of the migrated database at ``url`` (a libpq URL) as the service
+    stores messages: of an owner's copies of one text, only the newest keeps its embedding."""
     rng = random.Random(seed)  # noqa: S311 - reproducible data
     count = -(-messages // per_session)
     sessions = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(count)]
@@ -168,10 +163,10 @@ def load(
                             copy.write(data)
                             cpu += spent
                 copy.write(_TRAILER)
-        if distinct:
-            conn.execute(_REPEATS_UNEMBEDDED)
+        conn.execute(ONE_VECTOR_PER_TEXT.encode())
+        # The superseded copies' old versions go now rather than whenever autovacuum comes.
+        conn.execute("VACUUM (ANALYZE) chat_messages")
         conn.execute("ANALYZE chat_sessions")
-        conn.execute("ANALYZE chat_messages")
         load_s = time.perf_counter() - began
         conn.execute(
             "SELECT set_config('maintenance_work_mem', %s, false), "

@@ -4,7 +4,8 @@ runs, timed, and its HNSW result compared with an exact scan.
 On a throwaway embedded PostgreSQL (a temporary folder, removed afterwards): a few staff users
 own many chat sessions (a few users chat a lot, most a little), whose messages are generated
 Danish staff chat (:mod:`bench.chat_corpus`) embedded by the offline embedder. The messages
-are loaded with one binary COPY and the HNSW index is built afterwards, as a restore would
+are loaded with one binary COPY, stored as the service stores them (one vector per text and
+owner, on the newest copy), and the HNSW index is built afterwards, as a restore would
 (:mod:`bench.recall_load`). Then each query (a new user message, embedded the same way) goes
 through :meth:`memory.repositories.messages.MessageRepository.recall` exactly as the prompt
 builder calls it (its own transaction, scoped to the user's sessions): the time of that call
@@ -72,7 +73,6 @@ class RecallConfig:
     warmup: int = 10
     seed: int = 1
     use_index: bool = True  # False: both sides are exact scans (recall must then be 1.0)
-    distinct: bool = False  # keep one vector per text and owner (an experiment)
 
 
 @dataclass
@@ -239,13 +239,10 @@ def report(result: RecallResult) -> str:
     share = Counter(d.owners)
     lines = [
         f"recall at scale: {d.messages} messages in {len(d.sessions)} sessions of "
-        f"{len(d.users)} users ({d.per_session} a session), 768-dim offline embeddings"
-        + (
-            f"; {d.embedded} embedded (--distinct: one vector per text and owner)"
-            if c.distinct
-            else ""
-        ),
-        f"load (generate, embed, COPY, ANALYZE): {d.load_s:.1f} s "
+        f"{len(d.users)} users ({d.per_session} a session), 768-dim offline embeddings; "
+        f"{d.embedded} with a vector (one per text and owner, on the newest copy; "
+        f"{d.messages - d.embedded} older copies without)",
+        f"load (generate, embed, COPY, one vector per text, VACUUM ANALYZE): {d.load_s:.1f} s "
         f"(embedding CPU {d.embed_cpu_s:.1f} s over {c.workers} process(es))",
         f"HNSW build after load: {d.index_s:.1f} s with "
         f"maintenance_work_mem={d.maintenance_work_mem}, "
@@ -322,7 +319,6 @@ async def fill(db: Database, url: str, config: RecallConfig) -> Dataset:
         workers=config.workers,
         maintenance_work_mem=config.maintenance_work_mem or memory_for(config.messages),
         parallel_workers=config.parallel_workers,
-        distinct=config.distinct,
     )
 
 
@@ -390,11 +386,6 @@ if __name__ == "__main__":
         help="e.g. 2GB; 'default' keeps the embedded server's (default: sized to the data)",
     )
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument(
-        "--distinct",
-        action="store_true",
-        help="experiment: embed only the first of an owner's identical messages",
-    )
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -408,7 +399,6 @@ if __name__ == "__main__":
                 parallel_workers=args.parallel_workers,
                 maintenance_work_mem=args.maintenance_work_mem,
                 seed=args.seed,
-                distinct=args.distinct,
             ),
             args.shared_buffers,
         )

@@ -3,6 +3,8 @@ the end of a turn, with token counts and (for user and assistant text) embedding
 
 The LangGraph checkpoint keeps the graph's own message list; these rows are the durable
 transcript the bounded prompt (:mod:`agent.graph.bounded_prompt`) and recall are built from.
+Every user and assistant text is stored with its embedding; the repository keeps one vector
+per text and owner, on the newest copy (older copies of a repeated line lose theirs).
 """
 
 from __future__ import annotations

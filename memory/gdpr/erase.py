@@ -10,9 +10,11 @@ What happens to each kind of row:
   mail, and the lead, again; every header, the raw bytes and the triage notes are cleared.
 - chat messages that mention them: kept in place (the transcript's order and its tool-call
   pairing stay valid) with the content ``[slettet]``, no embedding and tool-call arguments
-  emptied. Their sessions lose the summary (rebuilt from what is left) and a title that names
-  them, and their stream events (a reconnect buffer whose text deltas may split a name across
-  events) are deleted. ``chat_turns`` holds no text.
+  emptied; a vector one of them held for its text passes to the owner's newest copy of that
+  text that is not erased (one vector per text and owner). Their sessions lose the summary
+  (rebuilt from what is left) and a title that names them, and their stream events (a
+  reconnect buffer whose text deltas may split a name across events) are deleted.
+  ``chat_turns`` holds no text.
 - LangGraph checkpoints of those sessions: deleted (all three tables); the next turn starts
   from the stored transcript.
 - audit rows: input and result become ``{"erased": true}``, summary, intent and error text are
@@ -44,6 +46,7 @@ from memory.models import (
     TaskExecution,
 )
 from memory.models.enums import InboundStatus, QuoteStatus
+from memory.repositories.messages import MessageRepository
 
 ERASED_TEXT = "[slettet]"
 ERASED_JSON = {"erased": True}
@@ -144,6 +147,9 @@ def _scrub_calls(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
 async def _scrub_messages(session: AsyncSession, subject: Subject) -> int:
     if not subject.message_ids:
         return 0
+    # A copy of the same text that stays (its tool-call arguments did not name them) takes
+    # over the vector: one vector per text and owner, and the erased copy may hold it.
+    await MessageRepository(session).pass_on_vectors(message_ids=subject.message_ids)
     rows = await session.execute(
         select(ChatMessage.id, ChatMessage.tool_calls).where(
             ChatMessage.id.in_(subject.message_ids)

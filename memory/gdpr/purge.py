@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from memory.gdpr.rows import delete_checkpoints
 from memory.models import ChatMessage, ChatSession, ChatTurn, InboundEmail, TaskExecution
 from memory.models.enums import InboundStatus
+from memory.repositories.messages import MessageRepository
+from memory.repositories.rate_limits import RateLimitRepository
 
 PURGED_JSON = {"purged": True}
 # Mail still waiting for the responder keeps its bytes whatever its age.
@@ -28,6 +30,7 @@ class PurgeReport:
     chat_sessions: int
     checkpoint_rows: int
     audit_rows: int
+    rate_limit_windows: int = 0
 
 
 async def purge(
@@ -43,10 +46,14 @@ async def purge(
     - raw inbound bytes older than ``raw_mail_days``: cleared; the ledger row with its headers,
       status and size stays (it keeps redeliveries out).
     - chat sessions idle longer than ``transcript_days`` (no update, no message since, no
-      running turn): deleted with their messages, stream events and checkpoints.
+      running turn): deleted with their messages, stream events and checkpoints; a vector
+      one of their messages held for its text passes to the owner's newest copy of that text
+      in a session that stays (one vector per text and owner).
     - audit rows started more than ``audit_detail_days`` ago: input and result become
       ``{"purged": true}``, free-text summary, intent and error are cleared; type, status,
       error code, ids and timing stay.
+    - rate-limit windows of tokens not used for an hour (a token's next call removes its own
+      older windows; these are the ones of tokens that went quiet).
     """
     raw = await session.execute(
         update(InboundEmail)
@@ -74,6 +81,9 @@ async def purge(
     )
     checkpoints = await delete_checkpoints(session, (str(i) for i in idle))
     if idle:
+        # A text also said in a session that stays keeps a vector there (one vector per text
+        # and owner: the copy in the purged session may be the one holding it).
+        await MessageRepository(session).pass_on_vectors(session_ids=idle)
         # Messages, events and the turn row go with the session (ON DELETE CASCADE).
         await session.execute(delete(ChatSession).where(ChatSession.id.in_(idle)))
 
@@ -98,12 +108,14 @@ async def purge(
             error=None,
         )
     )
+    windows = await RateLimitRepository(session).sweep(before=now - timedelta(hours=1))
     await session.flush()
     return PurgeReport(
         raw_mails=int(raw.rowcount or 0),  # type: ignore[attr-defined]
         chat_sessions=len(idle),
         checkpoint_rows=checkpoints,
         audit_rows=int(audit.rowcount or 0),  # type: ignore[attr-defined]
+        rate_limit_windows=windows,
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +24,10 @@ from memory.models.staff import StaffUser
 # The stored dimension. Every embedder is configured to produce vectors of this size
 # (Gemini and OpenAI both accept an output dimension); a mismatch is a start-up error.
 EMBEDDING_DIMENSION = 768
+
+# The messages recall reads, as the partial indexes below name them (literals, so that a
+# generic plan can prove them; memory/repositories/messages.py queries with the same text).
+RECALL_ROLES_SQL = "role IN ('user', 'assistant')"
 
 
 class ChatSession(Base):
@@ -75,5 +79,19 @@ class ChatMessage(Base):
             # per-user scope cost recall otherwise (migration 0007, bench.recall_scale).
             postgresql_with={"m": 24, "ef_construction": 128},
             postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+        # One vector per text and owner (memory/repositories/messages.py, migration 0008):
+        # the copy of a text that has the vector, found as a new copy is stored ...
+        Index(
+            "ix_chat_messages_embedded_text",
+            text("md5(content)"),
+            postgresql_where=text(f"embedding IS NOT NULL AND {RECALL_ROLES_SQL}"),
+        ),
+        # ... and the newest copy without one, which inherits it when the holder is deleted.
+        Index(
+            "ix_chat_messages_unembedded_text",
+            text("md5(content)"),
+            "id",
+            postgresql_where=text(f"embedding IS NULL AND {RECALL_ROLES_SQL}"),
         ),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from memory.models import ChatMessage, ChatSession
 from memory.models.enums import ChatChannel
+from memory.repositories.messages import MessageRepository
 
 
 class ChatSessionRepository:
@@ -61,7 +62,12 @@ class ChatSessionRepository:
         return row
 
     async def delete(self, session_id: uuid.UUID, owner_id: uuid.UUID) -> bool:
-        """Delete the owner's session and (by cascade) its messages; False if not found."""
+        """Delete the owner's session and (by cascade) its messages; False if not found. A
+        vector one of its messages held for its text passes first to the owner's newest copy
+        of that text in another session (one vector per text and owner)."""
+        if await self.get_owned(session_id, owner_id) is None:
+            return False
+        await MessageRepository(self._s).pass_on_vectors(session_ids=[session_id])
         stmt = (
             delete(ChatSession)
             .where(ChatSession.id == session_id, ChatSession.owner_id == owner_id)

@@ -113,4 +113,5 @@ def test_cli_export_erase_and_purge(tmp_path: Path) -> None:
         "chat_sessions",
         "checkpoint_rows",
         "audit_rows",
+        "rate_limit_windows",
     }

@@ -193,7 +193,7 @@ async def test_the_service_purges_old_data_and_keeps_recent_data(
     lines = [r.getMessage() for r in caplog.records if r.name == "api.background"]
     assert (
         "retention purge: 1 raw mail(s) cleared, 1 chat session(s) deleted "
-        "(0 checkpoint rows), 1 audit row(s) purged"
+        "(0 checkpoint rows), 1 audit row(s) purged, 0 rate-limit window(s) swept"
     ) in lines
 
 

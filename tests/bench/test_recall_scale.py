@@ -44,6 +44,18 @@ async def _rows(db: Database) -> list[tuple[int, uuid.UUID, str, list[float]]]:
         return [(int(i), owner, content, json.loads(v)) for i, owner, content, v in result]
 
 
+async def _copies(db: Database) -> list[tuple[int, uuid.UUID, str]]:
+    """Every message as (id, owner, text), oldest first."""
+    async with db.transaction() as s:
+        result = await s.execute(
+            text(
+                "SELECT m.id, s.owner_id, m.content FROM chat_messages m "
+                "JOIN chat_sessions s ON s.id = m.session_id ORDER BY m.id"
+            )
+        )
+        return [(int(i), owner, content) for i, owner, content in result]
+
+
 def _cosine(a: list[float], b: list[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))
@@ -56,9 +68,13 @@ async def test_a_tiny_run_is_exact_where_it_says_so_and_prints_its_figures(
         dataset = await fill(db, url, CONFIG)
         result = await measure(db, dataset, CONFIG)
         rows = await _rows(db)
+        db_copies = await _copies(db)
         bypassed = await measure(db, dataset, dataclasses.replace(CONFIG, use_index=False))
 
-    assert len(rows) == CONFIG.messages  # every message has its vector
+    # Stored as the service stores messages: one vector per text and owner, on the newest copy.
+    newest = {(owner, content): i for i, owner, content in db_copies}  # later ids overwrite
+    assert dataset.embedded == len(rows) == len(newest) < len(db_copies) == CONFIG.messages
+    assert {(owner, content): i for i, owner, content, _ in rows} == newest
     embedder = HashingEmbedder(EMBEDDING_DIMENSION)
     for _, _, content, vector in rows[:25]:  # stored as float4: equal to ~1e-7
         assert (
@@ -91,6 +107,7 @@ async def test_a_tiny_run_is_exact_where_it_says_so_and_prints_its_figures(
         "exact scan:",
         "recall@10:",
         "HNSW build after load",
+        f"{dataset.embedded} with a vector (one per text and owner, on the newest copy",
     ):
         assert figure in printed, printed
     assert "maintenance_work_mem=" in printed and "USING hnsw" in printed

@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 
 from api.auth.tokens import generate_token
 from memory.database import Database, create_database
+from memory.gdpr import purge
 from memory.models import ApiToken, RateLimitWindow
 from memory.models.enums import StaffRole
 from memory.repositories.rate_limits import RateLimitHit, RateLimitRepository
@@ -141,3 +142,18 @@ async def test_last_used_at_never_goes_back_when_two_processes_race(db_url: str)
     finally:
         await a.dispose()
         await b.dispose()
+
+
+async def test_the_retention_purge_sweeps_the_windows_of_quiet_tokens(db: Database) -> None:
+    await hits(db, {"api:quiet": 5}, T0)
+    await hits(db, {"api:busy": 5}, T0 + timedelta(minutes=70))
+    async with db.transaction() as s:
+        report = await purge(
+            s,
+            now=T0 + timedelta(minutes=71),
+            raw_mail_days=30,
+            transcript_days=365,
+            audit_detail_days=365,
+        )
+    assert report.rate_limit_windows == 1
+    assert {key for key, _, _ in await windows(db)} == {"api:busy"}
