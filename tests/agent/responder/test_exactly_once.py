@@ -180,6 +180,9 @@ async def test_a_worker_killed_mid_backlog_leaves_every_mail_final_and_none_answ
     deadline = time.monotonic() + 60
     killed_mid_message = False
     while time.monotonic() < deadline and not killed_mid_message:
+        # Frozen first, so the mail it is seen holding is still its own when it dies (a mail
+        # takes it a few milliseconds: it could finish one between the look and the kill).
+        victim.send_signal(signal.SIGSTOP)
         async with database.transaction() as s:
             holding = (
                 await s.execute(
@@ -202,6 +205,7 @@ async def test_a_worker_killed_mid_backlog_leaves_every_mail_final_and_none_answ
             victim.send_signal(signal.SIGKILL)
             killed_mid_message = True
         else:
+            victim.send_signal(signal.SIGCONT)
             await asyncio.sleep(0.01)
     assert killed_mid_message, "the victim never held a mail after 20 were done"
     victim.wait(timeout=10)
