@@ -4,8 +4,8 @@ history, measured in the same run.
 Runs 100 turns through the chat graph with the offline model against the embedded database (in
 a temporary folder, removed afterwards), and prints the prompt tokens at turns 10, 50 and 100
 and the ratio 100/10. "bounded" is the largest prompt the model was actually sent in the turn;
-"naive" is what the old model node would have sent at the turn's last model call (the system
-prompt and every message in the graph state). Tokens are counted with
+"naive" is what a full-history agent would send at the turn's last model call (the system
+prompt and the session's whole stored transcript). Tokens are counted with
 :func:`agent.memory.tokens.message_tokens`; the tool schemas are in neither figure. It also
 prints what the bounded prompt is made of at those turns (system prompt, running summary,
 recalled snippets, stored history, the current turn), and runs the same session again with a
@@ -48,7 +48,7 @@ from api.composition import Container, build_container
 from api.config import Settings
 from api.settings import ServerSettings
 from memory.embedded import start_embedded_server
-from memory.models.enums import ChatChannel, StaffRole
+from memory.models.enums import ChatChannel, MessageRole, StaffRole
 from memory.provision import create_database_if_missing
 from memory.repositories.chat import ChatSessionRepository
 from memory.repositories.staff import StaffRepository
@@ -86,6 +86,19 @@ class RecordingModel:
 
 def tokens(messages: Sequence[BaseMessage]) -> int:
     return sum(message_tokens(m.text, call_records(m)) for m in messages)
+
+
+async def _transcript_tokens(container: Container, caller: Caller, answer: str) -> int:
+    """The tokens of the session's whole stored transcript (every turn so far: questions,
+    tool calls, tool results, answers, counted as the prompt counts them), without this
+    turn's answer: what a full-history agent sends at the turn's last model call. (The graph
+    state holds only the current turn; the transcript is in ``chat_messages``.)"""
+    assert caller.session_id is not None
+    async with container.database.transaction() as s:
+        rows = await ChatSessionRepository(s).messages(caller.session_id)
+    if answer and rows and rows[-1].role == MessageRole.ASSISTANT and not rows[-1].tool_calls:
+        rows = rows[:-1]  # the answer was not part of the last prompt
+    return sum(row.token_count for row in rows)
 
 
 @dataclass(frozen=True)
@@ -181,12 +194,11 @@ async def measure(container: Container, turns: int, budget: int) -> list[Row]:
             raise RuntimeError(f"turn {turn} did not complete: {events[-1]}")
         largest = max(model.prompts[before:], key=tokens)
         state = await runner.graph.aget_state(config)
-        history: list[BaseMessage] = list(state.values["messages"])
+        current: list[BaseMessage] = list(state.values["messages"])
         answer = ""
-        if history and isinstance(history[-1], AIMessage) and not history[-1].tool_calls:
-            answer = masked(history[-1].text)
-            history = history[:-1]  # the answer was not part of the last prompt
-        naive = tokens([system, *history])
+        if current and isinstance(current[-1], AIMessage) and not current[-1].tool_calls:
+            answer = masked(current[-1].text)
+        naive = tokens([system]) + await _transcript_tokens(container, caller, answer)
         rows.append(Row(turn, tokens(largest), naive, parts(largest, utterance(turn)), answer))
     return rows
 
