@@ -22,7 +22,7 @@ from agent.memory.tokens import message_tokens
 from memory.database import Database
 from memory.models import ChatMessage
 from memory.models.enums import MessageRole
-from memory.repositories.messages import MessageRepository
+from memory.repositories.messages import MessageRepository, NewMessage
 
 
 @dataclass(frozen=True)
@@ -151,15 +151,16 @@ async def store_turn(
     ]
     texts = [r.content if r.role == MessageRole.ASSISTANT else "" for r in records]
     vectors = await memory.embed(texts)
+    new = [
+        NewMessage(
+            role=record.role,
+            content=record.content,
+            tool_calls=record.tool_calls,
+            tool_call_id=record.tool_call_id,
+            token_count=record.tokens,
+            embedding=vector,
+        )
+        for record, vector in zip(records, vectors, strict=True)
+    ]
     async with memory.database.transaction() as s:
-        repo = MessageRepository(s)
-        for record, vector in zip(records, vectors, strict=True):
-            await repo.append(
-                session_id=session_id,
-                role=record.role,
-                content=record.content,
-                tool_calls=record.tool_calls,
-                tool_call_id=record.tool_call_id,
-                token_count=record.tokens,
-                embedding=vector,
-            )
+        await MessageRepository(s).append_many(session_id, new)

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Uuid, bindparam, func, or_, select, text, update
+from sqlalchemy import BigInteger, Uuid, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
@@ -137,6 +138,18 @@ ONE_VECTOR_PER_TEXT = f"""
 """  # noqa: S608 - constants
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to store with :meth:`MessageRepository.append_many`."""
+
+    role: MessageRole
+    content: str
+    tool_calls: list[JsonDict] | None = None
+    tool_call_id: str | None = None
+    token_count: int = 0
+    embedding: Sequence[float] | None = None
+
+
 class Recalled(NamedTuple):
     message: ChatMessage
     session_id: uuid.UUID
@@ -174,6 +187,34 @@ class MessageRepository:
         self._s.add(row)
         await self._s.flush()
         return row
+
+    async def append_many(self, session_id: uuid.UUID, messages: Sequence[NewMessage]) -> list[int]:
+        """Store several messages of one session in their order, in one INSERT (each one as
+        :meth:`append` would: a text stored with a vector takes it from the owner's older
+        copies); their ids."""
+        if not messages:
+            return []
+        for message in messages:
+            if message.embedding is not None:
+                _check_length(message.embedding)
+        for content in dict.fromkeys(
+            m.content for m in messages if m.embedding is not None and m.role in RECALL_ROLES
+        ):
+            await self._s.execute(_SUPERSEDE, {"content": content, "session_id": session_id})
+        rows = [
+            {
+                "session_id": session_id,
+                "role": m.role,
+                "content": m.content,
+                "tool_calls": m.tool_calls,
+                "tool_call_id": m.tool_call_id,
+                "token_count": m.token_count,
+                "embedding": list(m.embedding) if m.embedding is not None else None,
+            }
+            for m in messages
+        ]
+        stmt = insert(ChatMessage).values(rows).returning(ChatMessage.id)
+        return sorted(int(i) for i in (await self._s.execute(stmt)).scalars())
 
     async def pass_on_vectors(
         self,

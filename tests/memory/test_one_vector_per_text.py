@@ -15,7 +15,7 @@ from memory.gdpr import ERASED_TEXT, erase, export, purge
 from memory.models import ChatMessage, ChatSession
 from memory.models.enums import MessageRole, StaffRole
 from memory.repositories.chat import ChatSessionRepository
-from memory.repositories.messages import MessageRepository
+from memory.repositories.messages import MessageRepository, NewMessage
 from memory.repositories.staff import StaffRepository
 from tests.agent.memory.test_recall import EMBEDDER, new_session, new_user, say
 from tests.memory.gdpr_seed import METTE, NOW, seed_person
@@ -252,3 +252,33 @@ async def test_deleting_the_session_with_the_vector_hands_it_to_a_copy_that_stay
         assert not await ChatSessionRepository(s).delete(doomed, alice)  # gone: not found
 
     assert await vectors(db) == {older: True}
+
+
+async def test_append_many_stores_in_order_and_takes_the_vector_of_an_older_copy(
+    db: Database,
+) -> None:
+    async with db.transaction() as s:
+        alice = await new_user(s, "alice")
+        chat = await new_session(s, alice)
+        older = await say(s, chat, THANKS, MessageRole.ASSISTANT)
+        vector = EMBEDDER.embed_one(THANKS)
+        ids = await MessageRepository(s).append_many(
+            chat,
+            [
+                NewMessage(MessageRole.ASSISTANT, "", [{"id": "c1", "name": "x", "args": {}}]),
+                NewMessage(MessageRole.TOOL, '{"ok": true}', tool_call_id="c1"),
+                NewMessage(MessageRole.ASSISTANT, THANKS, token_count=3, embedding=vector),
+            ],
+        )
+    async with db.transaction() as s:
+        rows = (
+            await s.execute(select(ChatMessage).where(ChatMessage.id.in_(ids)).order_by("id"))
+        ).scalars()
+        stored = [(r.id, r.role, r.content, r.tool_call_id, r.token_count) for r in rows]
+    assert ids == sorted(ids) and ids[0] > older
+    assert stored == [
+        (ids[0], MessageRole.ASSISTANT, "", None, 0),
+        (ids[1], MessageRole.TOOL, '{"ok": true}', "c1", 0),
+        (ids[2], MessageRole.ASSISTANT, THANKS, None, 3),
+    ]
+    assert await vectors(db) == {older: False, ids[0]: False, ids[1]: False, ids[2]: True}
