@@ -130,14 +130,9 @@ async def store_user(memory: ChatMemory, session_id: uuid.UUID, text: str) -> li
     """Store the user's message as a turn starts; its embedding is also the recall query."""
     [vector] = await memory.embed([text])
     record = Record(MessageRole.USER, text, None, None)
+    new = NewMessage(record.role, record.content, token_count=record.tokens, embedding=vector)
     async with memory.database.transaction() as s:
-        await MessageRepository(s).append(
-            session_id=session_id,
-            role=record.role,
-            content=record.content,
-            token_count=record.tokens,
-            embedding=vector,
-        )
+        await MessageRepository(s).append_many(session_id, [new])
     return vector
 
 
