@@ -59,8 +59,8 @@ async def test_a_feed_hands_each_follower_its_events_in_order_as_they_are_publis
     assert await resumed == [13, 14]
     assert await late == [11, 12, 13, 14]
     assert not feed.handed_over
-    with pytest.raises(RuntimeError):
-        feed.publish([_stored(15)])
+    feed.publish([_stored(15)])  # after the end: the database has it, the feed does not
+    assert await _collect(feed, 14) == []
 
 
 async def test_a_feed_that_ends_without_its_done_is_handed_over_to_the_database() -> None:
@@ -206,3 +206,19 @@ async def test_a_streamed_turn_reads_no_event_back_from_the_database(
     assert 1 <= statements["INSERT chat_events"] < len(events)
     stored = await ChatEventLog(db).after(sid, 0)
     assert [(e.id, e.kind, e.data) for e in stored] == [(e.id, e.event, e.data) for e in events]
+
+
+async def test_events_still_queued_when_the_feed_is_handed_over_are_stored(
+    db: Database,
+) -> None:
+    log, sid, claim = await _claimed(db)
+    feeds = TurnFeeds()
+    feed = feeds.open(sid, base=0)
+    writer = TurnEventWriter(log, sid, claim, feed, EventSignals())
+    writer.put("run-1", "run_started", {})
+    writer.put("run-1", "token", {"text": "Et øjeblik"})
+    feeds.close(sid, feed)  # the turn fails: its streams go on from the database
+    await writer.settle()
+    writer.put("run-1", "error", {"code": "internal"})
+    await writer.flush()
+    assert [e.kind for e in await log.after(sid, 0)] == ["run_started", "token", "error"]
